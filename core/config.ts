@@ -1,0 +1,288 @@
+/**
+ * The stack's configuration: its keys, defaults and validation. Pure (no Pulumi import), so the
+ * Pulumi program, the CLI tools and the tests all read config through the same rules.
+ */
+import type { Labels } from "./netpol/types";
+
+export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
+export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
+
+export const CLUSTER_MODES = ["aks", "existing"] as const;
+/** `aks` creates Azure resources; `existing` deploys the Kubernetes layer to the current kubeconfig context. */
+export type ClusterMode = (typeof CLUSTER_MODES)[number];
+
+/** A workload that may call prices-api: pods with `podLabels` in `namespace`. */
+export interface AllowedCaller {
+  namespace: string;
+  /** Extra labels the namespace carries and the policy requires (the tutorial's `project=critical-project`). */
+  namespaceLabels: Labels;
+  podLabels: Labels;
+}
+
+export interface StackConfig {
+  clusterMode: ClusterMode;
+  /** Azure region; required in `aks` mode (config key `azure-native:location`). */
+  location?: string;
+  /** Physical resource-group name; when unset Pulumi auto-names it so stacks never collide. */
+  resourceGroupName?: string;
+  clusterName?: string;
+  dnsPrefix: string;
+  nodeCount: number;
+  nodeVmSize: string;
+  nodeOsDiskSizeGb: number;
+  kubernetesVersion?: string;
+  networkPolicy: NetworkPolicyEngine;
+  pricesApiImage: string;
+  allowedCallers: AllowedCaller[];
+  /** kubeconfig context for `existing` mode; the current context when unset. */
+  kubeContext?: string;
+  /** When a demo stack may be reaped (ISO 8601 date or date-time). */
+  expiresAt?: string;
+  /** Protect the resource group and cluster from deletion, and the stack from the reaper. */
+  protect: boolean;
+}
+
+/** The tutorial's single allowed caller. */
+export const TUTORIAL_CALLER: AllowedCaller = {
+  namespace: "critical-project",
+  namespaceLabels: { project: "critical-project" },
+  podLabels: { app: "prices-api-consumer" },
+};
+
+/** Declared defaults; Pulumi.yaml repeats them for `pulumi config` users (a test keeps the two in step). */
+export const CONFIG_DEFAULTS = {
+  clusterMode: "aks",
+  nodeCount: 1,
+  nodeVmSize: "Standard_B2s",
+  nodeOsDiskSizeGb: 32,
+  networkPolicy: "azure",
+  pricesApiImage: "rahulrai/prices-api:latest",
+  protect: false,
+} as const;
+
+/** Raised for every bad config value, before any resource exists. Lists each problem on its own line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1
+        ? `Invalid stack configuration: ${problems[0]}`
+        : `Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Raw values by key without the project prefix, as strings (pulumi.Config) or typed (YAML). */
+export type RawConfig = Record<string, unknown>;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VM_SIZE = /^Standard_[A-Za-z0-9]+(_[A-Za-z0-9]+)*$/;
+const K8S_VERSION = /^[1-9]\d*\.\d+(\.\d+)?$/;
+const AZURE_LOCATION = /^[a-z][a-z0-9]*$/;
+const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
+const CLUSTER_NAME = /^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$/;
+const DNS_PREFIX = /^[A-Za-z0-9][-A-Za-z0-9]{0,52}[A-Za-z0-9]$/;
+// registry/path:tag or @digest; lowercase repository, no whitespace
+const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+
+/** Checks one label map; returns problems prefixed with `where`. */
+export function labelProblems(labels: unknown, where: string): string[] {
+  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+    return [`${where} is ${show(labels)}; expected a map of label key to value`];
+  }
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(labels as Record<string, unknown>)) {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    if ((prefix !== undefined && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253)) || name.length > 63 || !LABEL_NAME.test(name)) {
+      problems.push(`${where} has label key ${show(key)}; expected [prefix/]name, name of at most 63 alphanumerics, '-', '_' or '.'`);
+    }
+    if (typeof value !== "string" || value.length > 63 || (value !== "" && !LABEL_NAME.test(value))) {
+      problems.push(`${where}.${key} is ${show(value)}; expected a label value: at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric`);
+    }
+  }
+  return problems;
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly raw: RawConfig) {}
+
+  private present(key: string): unknown {
+    const v = this.raw[key];
+    return v === undefined || v === null ? undefined : v;
+  }
+
+  fail(key: string, value: unknown, accepted: string): void {
+    this.problems.push(`${key} is ${show(value)}; ${accepted}`);
+  }
+
+  /** An optional string: unset and "" (Pulumi.yaml's default for optional keys) both mean absent. */
+  string(key: string, pattern: RegExp, accepted: string): string | undefined {
+    const v = this.present(key);
+    if (v === undefined || v === "") return undefined;
+    if (typeof v !== "string" || !pattern.test(v)) {
+      this.fail(key, v, accepted);
+      return undefined;
+    }
+    return v;
+  }
+
+  choice<T extends string>(key: string, allowed: readonly T[], fallback: T, extra = ""): T {
+    const v = this.present(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+      this.fail(key, v, `expected one of ${allowed.join(", ")}${extra}`);
+      return fallback;
+    }
+    return v as T;
+  }
+
+  integer(key: string, min: number, max: number, fallback: number): number {
+    const v = this.present(key);
+    if (v === undefined) return fallback;
+    const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.fail(key, v, `expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.present(key);
+    if (v === undefined) return fallback;
+    if (v === true || v === "true") return true;
+    if (v === false || v === "false") return false;
+    this.fail(key, v, "expected true or false");
+    return fallback;
+  }
+
+  object(key: string): unknown {
+    const v = this.present(key);
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      this.fail(key, v, "expected a YAML list (or JSON) of {namespace, namespaceLabels, podLabels}");
+      return undefined;
+    }
+  }
+}
+
+function readCallers(r: Reader, value: unknown): AllowedCaller[] {
+  if (value === undefined) return [TUTORIAL_CALLER];
+  if (!Array.isArray(value) || value.length === 0) {
+    r.fail("allowedCallers", value, "expected a non-empty list of {namespace, namespaceLabels, podLabels}");
+    return [];
+  }
+  const callers: AllowedCaller[] = [];
+  value.forEach((entry: unknown, i) => {
+    const where = `allowedCallers[${i}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+      r.fail(where, entry, "expected {namespace, namespaceLabels, podLabels}");
+      return;
+    }
+    const { namespace, namespaceLabels = {}, podLabels, ...rest } = entry as Record<string, unknown>;
+    const before = r.problems.length;
+    for (const unknownKey of Object.keys(rest)) {
+      r.fail(`${where}.${unknownKey}`, rest[unknownKey], "unknown field; expected namespace, namespaceLabels or podLabels");
+    }
+    if (typeof namespace !== "string" || namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+      r.fail(`${where}.namespace`, namespace, "expected a namespace name (lowercase alphanumerics and '-', at most 63)");
+    } else if (namespace === PRICING_NAMESPACE_NAME) {
+      r.fail(`${where}.namespace`, namespace, `callers must run outside ${PRICING_NAMESPACE_NAME}, which is closed by default-deny`);
+    }
+    r.problems.push(...labelProblems(namespaceLabels, `${where}.namespaceLabels`));
+    if (podLabels === null || typeof podLabels !== "object" || Object.keys(podLabels).length === 0) {
+      r.fail(`${where}.podLabels`, podLabels, "expected at least one pod label; an empty selector would admit every pod of the namespace");
+    } else {
+      r.problems.push(...labelProblems(podLabels, `${where}.podLabels`));
+    }
+    if (r.problems.length === before) {
+      callers.push({ namespace: namespace as string, namespaceLabels: namespaceLabels as Labels, podLabels: podLabels as Labels });
+    }
+  });
+  const seen = new Map<string, string>();
+  for (const c of callers) {
+    const labels = JSON.stringify(Object.entries(c.namespaceLabels).sort());
+    const previous = seen.get(c.namespace);
+    if (previous !== undefined && previous !== labels) {
+      r.fail("allowedCallers", c.namespace, "gives one namespace two different namespaceLabels; use the same labels for every caller in a namespace");
+    }
+    seen.set(c.namespace, labels);
+  }
+  return callers;
+}
+
+/** The namespace of prices-api, fixed by the tutorial (DNS names and commands depend on it). */
+export const PRICING_NAMESPACE_NAME = "pricing-ns";
+
+/**
+ * Validates raw config and returns the typed, defaulted config. Throws one ConfigError naming
+ * every bad key, its value and what is accepted.
+ * @param raw keys of this project (without the `project:` prefix), plus `azure-native:location`.
+ * @param stack stack name, used for the default DNS prefix.
+ */
+export function validateConfig(raw: RawConfig, stack: string): StackConfig {
+  const r = new Reader(raw);
+  const clusterMode = r.choice("clusterMode", CLUSTER_MODES, CONFIG_DEFAULTS.clusterMode);
+  const networkPolicyRaw = raw["networkPolicy"];
+  const networkPolicy =
+    networkPolicyRaw === "none"
+      ? (r.fail(
+          "networkPolicy",
+          "none",
+          `expected one of ${NETWORK_POLICY_ENGINES.join(", ")}; without an engine every NetworkPolicy is silently ignored`,
+        ),
+        CONFIG_DEFAULTS.networkPolicy)
+      : r.choice("networkPolicy", NETWORK_POLICY_ENGINES, CONFIG_DEFAULTS.networkPolicy);
+  const location = r.string("azure-native:location", AZURE_LOCATION, "expected an Azure region name such as australiaeast");
+  if (clusterMode === "aks" && location === undefined && r.problems.every((p) => !p.startsWith("azure-native:location"))) {
+    r.fail("azure-native:location", raw["azure-native:location"], "expected an Azure region such as australiaeast (set it with `pulumi config set azure-native:location australiaeast`)");
+  }
+  const dnsPrefixDefault = `policy-demo-${stack}`.replace(/[^A-Za-z0-9-]/g, "-").replace(/-+$/, "").slice(0, 54);
+  const config: StackConfig = {
+    clusterMode,
+    location,
+    resourceGroupName: r.string("resourceGroupName", RESOURCE_GROUP, "expected 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'"),
+    clusterName: r.string("clusterName", CLUSTER_NAME, "expected 2-63 letters, digits, '-' or '_', starting and ending alphanumeric"),
+    dnsPrefix: r.string("dnsPrefix", DNS_PREFIX, "expected 2-54 letters, digits or '-', starting and ending alphanumeric") ?? dnsPrefixDefault,
+    nodeCount: r.integer("nodeCount", 1, 100, CONFIG_DEFAULTS.nodeCount),
+    nodeVmSize: r.string("nodeVmSize", VM_SIZE, "expected an Azure VM size such as Standard_B2s or Standard_D2s_v5") ?? CONFIG_DEFAULTS.nodeVmSize,
+    nodeOsDiskSizeGb: r.integer("nodeOsDiskSizeGb", 30, 2048, CONFIG_DEFAULTS.nodeOsDiskSizeGb),
+    kubernetesVersion: r.string("kubernetesVersion", K8S_VERSION, "expected MAJOR.MINOR or MAJOR.MINOR.PATCH such as 1.33 or 1.33.2"),
+    networkPolicy,
+    pricesApiImage: readImage(r, raw["pricesApiImage"]),
+    allowedCallers: readCallers(r, r.object("allowedCallers")),
+    kubeContext: r.string("kubeContext", /^\S+$/, "expected a kubeconfig context name"),
+    expiresAt: readExpiry(r),
+    protect: r.boolean("protect", CONFIG_DEFAULTS.protect),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+function readImage(r: Reader, raw: unknown): string {
+  if (raw === undefined || raw === null) return CONFIG_DEFAULTS.pricesApiImage;
+  if (typeof raw !== "string" || !IMAGE_REF.test(raw)) {
+    r.fail("pricesApiImage", raw, "expected a container image reference such as rahulrai/prices-api:1.0 or registry.example.com/prices-api@sha256:<digest>");
+    return CONFIG_DEFAULTS.pricesApiImage;
+  }
+  return raw;
+}
+
+function readExpiry(r: Reader): string | undefined {
+  const value = r.string("expiresAt", ISO_DATE, "expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T18:00:00Z");
+  if (value !== undefined && Number.isNaN(Date.parse(value))) {
+    r.fail("expiresAt", value, "expected a real calendar date such as 2026-12-31");
+    return undefined;
+  }
+  return value;
+}

@@ -1,0 +1,52 @@
+/**
+ * Reads a stack's config the way the Pulumi CLI would (Pulumi.yaml defaults, then
+ * Pulumi.<stack>.yaml), without the CLI, so tools like `connectivity` work offline.
+ * Secure values are not decrypted; none of the keys read here is secret.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { ConfigError, type RawConfig, type StackConfig, validateConfig } from "./config";
+
+interface ProjectFile {
+  name: string;
+  config?: Record<string, { default?: unknown; value?: unknown } | unknown>;
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError([`${file} cannot be read: ${(err as Error).message}`]);
+  }
+}
+
+/** The raw config of a stack, with keys of this project unprefixed and other namespaces kept (`azure-native:location`). */
+export function readRawStackConfig(stack: string, projectDir = process.cwd()): RawConfig {
+  const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
+  const raw: RawConfig = {};
+  const put = (key: string, value: unknown) => {
+    const unprefixed = key.startsWith(`${project.name}:`) ? key.slice(project.name.length + 1) : key;
+    raw[unprefixed] = value;
+  };
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    if (decl !== null && typeof decl === "object" && !Array.isArray(decl)) {
+      const d = decl as { default?: unknown; value?: unknown };
+      if (d.value !== undefined) put(key, d.value);
+      else if (d.default !== undefined) put(key, d.default);
+    } else {
+      put(key, decl);
+    }
+  }
+  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(stackFile)) {
+    throw new ConfigError([`stack ${JSON.stringify(stack)} has no ${path.basename(stackFile)} in ${projectDir}`]);
+  }
+  const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+  for (const [key, value] of Object.entries(stackDoc.config ?? {})) put(key, value);
+  return raw;
+}
+
+export function readStackConfig(stack: string, projectDir = process.cwd()): StackConfig {
+  return validateConfig(readRawStackConfig(stack, projectDir), stack);
+}
