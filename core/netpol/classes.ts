@@ -1,0 +1,67 @@
+import { parseIP, cidrContainsIP, type IPAddress } from "./ip";
+import type { CompiledIPBlock } from "./ipblock";
+import { labelsKey } from "./selectors";
+import { portsKey } from "./ports";
+import { podNamespace } from "./namespaces";
+import type { ContainerPort, Labels, NamespaceInfo, PodInfo } from "./types";
+
+/**
+ * Pods the policies cannot tell apart: same namespace, labels, declared ports
+ * and the same answer from every ipBlock of the model. Verdicts are computed
+ * once per class and shared by its pods, which is what keeps matrices cheap.
+ */
+export interface PodClass {
+  id: number;
+  key: string;
+  namespace: NamespaceInfo;
+  labels: Labels;
+  ports: ContainerPort[];
+  /** IP of the first pod of the class; every pod of the class matches the same ipBlocks. */
+  ip?: string;
+  pods: PodInfo[];
+}
+
+/** Folds pods into classes; new pods (e.g. probes) can be added later. */
+export class PodClassifier {
+  readonly classes: PodClass[] = [];
+  private readonly byKey = new Map<string, PodClass>();
+  private readonly byPod = new Map<PodInfo, PodClass>();
+
+  constructor(
+    private readonly namespaceOf: (name: string) => NamespaceInfo,
+    private readonly ipBlocks: readonly CompiledIPBlock[],
+  ) {}
+
+  /** The class of a pod, creating it when no equivalent pod was seen. */
+  classOf(pod: PodInfo, remember = true): PodClass {
+    const known = this.byPod.get(pod);
+    if (known) return known;
+    const ns = podNamespace(pod);
+    const ports = pod.ports ?? [];
+    const labels = pod.labels ?? {};
+    const key = `${ns}\u0000${labelsKey(labels)}\u0000${portsKey(ports)}\u0000${this.ipSignature(pod.ip)}`;
+    let cls = this.byKey.get(key);
+    if (!cls) {
+      cls = { id: this.classes.length, key, namespace: this.namespaceOf(ns), labels, ports, ip: pod.ip, pods: [] };
+      this.classes.push(cls);
+      this.byKey.set(key, cls);
+    }
+    if (remember) {
+      cls.pods.push(pod);
+      this.byPod.set(pod, cls);
+    }
+    return cls;
+  }
+
+  private ipSignature(ip: string | undefined): string {
+    if (!ip || this.ipBlocks.length === 0) return "";
+    const addr: IPAddress | undefined = parseIP(ip);
+    if (!addr) return "";
+    let sig = "";
+    for (const b of this.ipBlocks) {
+      const inside = cidrContainsIP(b.cidr, addr) && !b.except.some((e) => cidrContainsIP(e, addr));
+      sig += inside ? "1" : "0";
+    }
+    return sig;
+  }
+}

@@ -1,0 +1,13 @@
+/** The NetworkPolicy engine: pure model, loading/validation, evaluation, matrix and lint. */
+export * from "./types";
+export * from "./ip";
+export * from "./selectors";
+export * from "./ports";
+export * from "./ipblock";
+export * from "./policy";
+export * from "./namespaces";
+export * from "./classes";
+export * from "./compiled";
+export * from "./verdict";
+export * from "./engine";
+export * from "./matrix";
