@@ -1,0 +1,117 @@
+/**
+ * Argument parsing shared by the `connectivity` and `manifests` commands. Pure: returns what to
+ * do, or throws UsageError (the commands print its message and exit 2).
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { REPORT_FORMATS, type ReportFormat } from "../core/report";
+
+/** Exit code for bad arguments, bad manifests and bad config. */
+export const EXIT_USAGE = 2;
+
+/** A mistake in the command line; the message says what was wrong and what is accepted. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT_USAGE;
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const DEFAULT_STACK = "dev";
+// Stack names become file names (Pulumi.<stack>.yaml), so path separators are refused.
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--probes] [PATH...]
+
+Who can reach whom under the NetworkPolicies, pod to pod and port by port.
+
+  PATH...          manifest files or directories (.yaml/.yml/.json); without PATH,
+                   the objects the stack deploys for its config (Pulumi.<stack>.yaml)
+  -f, --format F   table (default), json, csv or mermaid
+  -s, --stack N    stack whose config to read when no PATH is given (default: dev)
+  -p, --probes     add the intent gate's probe pods (allowed callers and impostors)
+                   to the stack's objects; only without PATH
+  -h, --help       this help
+
+Lint warnings and ignored objects go to stderr (and into json). Exit 0 when the
+analysis ran, 2 on bad arguments, config or manifests.`;
+
+export const MANIFESTS_USAGE = `Usage: npm run --silent manifests -- [--stack NAME]
+
+Prints every Kubernetes object the stack deploys, as multi-document YAML, e.g. for
+  npm run --silent manifests | kubectl apply --dry-run=server -f -
+
+  -s, --stack N    stack whose config to read (default: dev)
+  -h, --help       this help`;
+
+export type ConnectivityArgs =
+  | { help: true }
+  | { help: false; format: ReportFormat; stack: string; probes: boolean; paths: string[] };
+
+export type ManifestsArgs = { help: true } | { help: false; stack: string };
+
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parse(argv: string[], options: ParseArgsConfig["options"], positionals: boolean): Parsed {
+  try {
+    const { values, positionals: rest } = parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
+    return { values: values as Parsed["values"], positionals: rest };
+  } catch (err) {
+    // node's messages name the option ("Unknown option '--x'"); keep them, minus the hint to use `--`.
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+  }
+}
+
+function stackName(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_STACK;
+  if (!STACK_NAME.test(value)) {
+    throw new UsageError(`--stack ${JSON.stringify(value)} is not a stack name; expected letters, digits, '-', '_' or '.'`);
+  }
+  return value;
+}
+
+export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
+  const { values, positionals } = parse(
+    argv,
+    {
+      format: { type: "string", short: "f" },
+      stack: { type: "string", short: "s" },
+      probes: { type: "boolean", short: "p" },
+      help: { type: "boolean", short: "h" },
+    },
+    true,
+  );
+  if (values.help) return { help: true };
+  const format = (values.format as string | undefined) ?? "table";
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format ${JSON.stringify(format)} is not a format; expected one of ${REPORT_FORMATS.join(", ")}`);
+  }
+  const probes = values.probes === true;
+  if (probes && positionals.length > 0) {
+    throw new UsageError("--probes adds the stack's probe pods to the stack's own objects; it cannot be combined with PATH");
+  }
+  if (values.stack !== undefined && positionals.length > 0) {
+    throw new UsageError("--stack selects the stack's own objects; with PATH the manifests are analysed instead, so drop one of them");
+  }
+  return { help: false, format: format as ReportFormat, stack: stackName(values.stack as string | undefined), probes, paths: positionals };
+}
+
+export function parseManifestsArgs(argv: string[]): ManifestsArgs {
+  const { values } = parse(argv, { stack: { type: "string", short: "s" }, help: { type: "boolean", short: "h" } }, false);
+  if (values.help) return { help: true };
+  return { help: false, stack: stackName(values.stack as string | undefined) };
+}
+
+/** Where a command writes; tests pass collectors, the entry points pass process streams. */
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Directory holding Pulumi.yaml; the process's cwd when unset. */
+  projectDir?: string;
+}
+
+/** The IO of a real process. */
+export const processIO: CommandIO = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};

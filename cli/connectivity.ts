@@ -1,0 +1,55 @@
+/**
+ * `npm run --silent connectivity -- [--format F] [--stack NAME] [--probes] [PATH...]`: who can
+ * reach whom, for manifests on disk or for the stack's own objects. The analysis is the output,
+ * so it exits 0 even when traffic is open; the intent gate is what fails builds.
+ */
+import { ConfigError } from "../core/config";
+import { buildModel, computeMatrix, lintModel, loadManifestPaths, ManifestError, type IgnoredObject } from "../core/netpol";
+import { formatReport } from "../core/report";
+import { CONNECTIVITY_USAGE, EXIT_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO } from "./args";
+import { stackInputObjects } from "./stackInput";
+
+/** "ignored: 3 objects of kinds ConfigMap, Secret" (the engine models namespaces, pods, workloads and policies only). */
+export function ignoredLine(ignored: readonly IgnoredObject[]): string {
+  const kinds = [...new Set(ignored.map((i) => i.kind))].sort();
+  const n = ignored.length;
+  return `ignored: ${n} object${n === 1 ? "" : "s"} of kind${kinds.length === 1 ? "" : "s"} ${kinds.join(", ")}`;
+}
+
+/** Runs the command; returns the exit code. Unexpected errors (bugs) propagate with their stack. */
+export function main(argv: string[], io: CommandIO = processIO): number {
+  try {
+    const args = parseConnectivityArgs(argv);
+    if (args.help) {
+      io.stdout(`${CONNECTIVITY_USAGE}\n`);
+      return 0;
+    }
+    const objects = args.paths.length > 0 ? loadManifestPaths(args.paths) : stackInputObjects(args.stack, args.probes, io.projectDir);
+    const { model, ignored } = buildModel(objects);
+    const matrix = computeMatrix(model);
+    const warnings = lintModel(model);
+    for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
+    if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
+    io.stdout(formatReport(args.format, matrix, warnings, ignored));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`connectivity: ${err.message}\nRun with --help for usage.\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof ManifestError || err instanceof ConfigError) {
+      io.stderr(`connectivity: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  // `| head` closes the pipe early; that is not an error of the analysis.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

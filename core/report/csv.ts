@@ -1,0 +1,20 @@
+/** The `csv` format: one row per connection, RFC 4180 (CRLF line ends, quoted where needed). */
+import type { ConnectivityMatrix } from "../netpol";
+
+export const CSV_HEADER = ["from", "to", "port", "protocol", "allowed", "reason"] as const;
+
+/** Quotes a field when it holds a comma, a double quote, CR or LF; doubles inner quotes. */
+export function csvField(value: string | number | boolean): string {
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(fields: Array<string | number | boolean>): string {
+  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+export function formatCsv(matrix: ConnectivityMatrix): string {
+  const rows = [csvRow([...CSV_HEADER])];
+  for (const c of matrix.connections()) rows.push(csvRow([c.from, c.to, c.port, c.protocol, c.allowed, c.reason]));
+  return rows.join("");
+}

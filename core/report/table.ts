@@ -1,0 +1,81 @@
+/**
+ * The `table` format, for people: connections grouped by destination, one row per source and
+ * port, with the verdict and the policies that decided it. Lines fit a 100-column terminal.
+ */
+import type { Connection, ConnectivityMatrix, PodInfo } from "../netpol";
+import { explainConnection, portText } from "./explain";
+
+export const TABLE_WIDTH = 100;
+const INDENT = "  ";
+const MAX_SOURCE_WIDTH = 40;
+const VERDICT_WIDTH = 7;
+
+/** Splits text into lines of at most `width` characters, breaking at spaces where it can. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(" ", width);
+    if (cut <= 0) cut = width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0 || lines.length === 0) lines.push(rest);
+  return lines;
+}
+
+function podPorts(pod: PodInfo): string {
+  if (pod.ports.length === 0) return "no container ports";
+  return pod.ports.map((p) => `${portText(p.containerPort, p.protocol ?? "TCP")}${p.name ? ` (${p.name})` : ""}`).join(", ");
+}
+
+function destinationBlock(pod: PodInfo | undefined, to: string, rows: Connection[]): string[] {
+  const header = `${to}${pod ? `  [${podPorts(pod)}]` : ""}`;
+  const sourceWidth = Math.min(MAX_SOURCE_WIDTH, Math.max(4, ...rows.map((r) => r.from.length)));
+  const portWidth = Math.max(4, ...rows.map((r) => portText(r.port, r.protocol).length));
+  const whyColumn = INDENT.length + sourceWidth + 2 + portWidth + 2 + VERDICT_WIDTH + 2;
+  const whyWidth = TABLE_WIDTH - whyColumn;
+  const lines = [...wrapText(header, TABLE_WIDTH)];
+  const cells = (from: string, port: string, verdict: string, why: string) =>
+    `${INDENT}${from.padEnd(sourceWidth)}  ${port.padEnd(portWidth)}  ${verdict.padEnd(VERDICT_WIDTH)}  ${why}`.trimEnd();
+  lines.push(cells("FROM", "PORT", "VERDICT", "WHY"));
+  for (const r of rows) {
+    const why = wrapText(explainConnection(r), whyWidth);
+    // A source wider than its column gets a line of its own, so no name is ever cut.
+    if (r.from.length > sourceWidth) lines.push(`${INDENT}${r.from}`);
+    const from = r.from.length > sourceWidth ? "" : r.from;
+    lines.push(cells(from, portText(r.port, r.protocol), r.allowed ? "ALLOWED" : "denied", why[0]));
+    for (const more of why.slice(1)) lines.push(`${" ".repeat(whyColumn)}${more}`);
+  }
+  return lines;
+}
+
+export function formatTable(matrix: ConnectivityMatrix): string {
+  const byId = new Map(matrix.pods.map((p) => [`${p.namespace || "default"}/${p.name}`, p]));
+  const blocks: string[][] = [];
+  let current: Connection[] = [];
+  let allowed = 0;
+  let total = 0;
+  const flush = () => {
+    if (current.length > 0) blocks.push(destinationBlock(byId.get(current[0].to), current[0].to, current));
+    current = [];
+  };
+  // The matrix yields connections grouped by destination, so one pass groups them.
+  for (const c of matrix.connections()) {
+    if (current.length > 0 && current[0].to !== c.to) flush();
+    current.push(c);
+    total++;
+    if (c.allowed) allowed++;
+  }
+  flush();
+  const out = blocks.map((b) => b.join("\n"));
+  const silent = matrix.pods.filter((p) => p.ports.length === 0).map((p) => `${p.namespace || "default"}/${p.name}`);
+  const footer = [
+    `${matrix.pods.length} pods (${matrix.classes} classes), ${total} connections: ${allowed} allowed, ${total - allowed} denied.`,
+  ];
+  if (silent.length > 0) {
+    footer.push(...wrapText(`Not destinations (they declare no container port): ${silent.join(", ")}.`, TABLE_WIDTH));
+  }
+  out.push(footer.join("\n"));
+  return `${out.join("\n\n")}\n`;
+}
