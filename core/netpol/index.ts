@@ -11,3 +11,7 @@ export * from "./compiled";
 export * from "./verdict";
 export * from "./engine";
 export * from "./matrix";
+export * from "./errors";
+export * from "./validate";
+export * from "./load";
+export * from "./lint";

@@ -1,0 +1,196 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { describeSource, ErrorContext, ManifestError, show, type ObjectSource } from "./errors";
+import { isMapping, validateContainerPorts, validateLabels, validateMetadata, validateNetworkPolicy, validatePodIP } from "./validate";
+import { withNameLabel } from "./namespaces";
+import { DEFAULT_NAMESPACE } from "./policy";
+import type { ClusterModel, KubeObject, NamespaceInfo, NetworkPolicy, PodInfo } from "./types";
+
+export { ManifestError, type ObjectSource } from "./errors";
+
+/** A Kubernetes object and where it was read from. */
+export interface SourcedObject {
+  object: KubeObject;
+  source: ObjectSource;
+}
+
+/** An object of a kind the engine does not model (Service, ConfigMap, ...). */
+export interface IgnoredObject {
+  kind: string;
+  name: string;
+  /** "file#document". */
+  source: string;
+}
+
+/** Source given to already-built objects (from the stack) that carry none. */
+export const STACK_SOURCE = "<stack>";
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+/** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
+function envelope(value: unknown, source: ObjectSource, out: SourcedObject[]): void {
+  const ctx: ErrorContext = ErrorContext.of(source);
+  if (!isMapping(value)) ctx.fail("", `a manifest document must be a mapping, got ${show(value)}`);
+  if (typeof value.kind !== "string" || value.kind.length === 0) ctx.fail("kind", `kind is required (got ${show(value.kind)})`);
+  if (value.kind === "List" || value.kind.endsWith("List")) {
+    if (!Array.isArray(value.items)) ctx.fail("items", `a ${value.kind} needs an items list, got ${show(value.items)}`);
+    value.items.forEach((item, i) => {
+      const path = ctx.path(`items[${i}]`);
+      envelope(item, { ...source, path }, out);
+    });
+    return;
+  }
+  validateMetadata(ctx, value);
+  out.push({ object: value as KubeObject, source });
+}
+
+/**
+ * Parses one manifest file's text: YAML (multi-document) or JSON, with
+ * `kind: List` expanded. Throws ManifestError on malformed input or a
+ * document without kind or metadata.name. Empty documents are skipped.
+ */
+export function parseManifestText(text: string, file: string): SourcedObject[] {
+  const out: SourcedObject[] = [];
+  if (extname(file).toLowerCase() === ".json") {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new ManifestError(`malformed JSON: ${(e as Error).message}`, file, 1);
+    }
+    envelope(value, { file, document: 1 }, out);
+    return out;
+  }
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, i) => {
+    const document = i + 1;
+    if (doc.errors.length > 0) {
+      throw new ManifestError(`malformed YAML: ${doc.errors[0].message.split("\n")[0]}`, file, document);
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      throw new ManifestError(`malformed YAML: ${(e as Error).message}`, file, document);
+    }
+    if (value === null || value === undefined) return;
+    envelope(value, { file, document }, out);
+  });
+  return out;
+}
+
+function walk(path: string, files: string[], top: boolean): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new ManifestError(`cannot read: ${(e as Error).message}`, path);
+  }
+  if (st.isDirectory()) {
+    for (const entry of readdirSync(path).sort()) walk(join(path, entry), files, false);
+  } else if (top || MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) {
+    // A file named explicitly is read whatever its extension; in directories only manifests are.
+    files.push(path);
+  }
+}
+
+/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order. */
+export function loadManifestPaths(paths: string[]): SourcedObject[] {
+  const files: string[] = [];
+  for (const p of paths) walk(p, files, true);
+  const out: SourcedObject[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch (e) {
+      throw new ManifestError(`cannot read: ${(e as Error).message}`, f);
+    }
+    out.push(...parseManifestText(text, f));
+  }
+  return out;
+}
+
+function isSourced(x: KubeObject | SourcedObject): x is SourcedObject {
+  return isMapping((x as SourcedObject).object) && isMapping((x as SourcedObject).source) && !("kind" in x);
+}
+
+/** Where the pod template of each pod-template workload lives. */
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  ReplicaSet: ["spec", "template"],
+  ReplicationController: ["spec", "template"],
+  Job: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+};
+
+function dig(obj: Record<string, unknown>, path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const k of path) {
+    if (!isMapping(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+/**
+ * Validates objects (from manifests or built by the stack) and builds the
+ * engine's model. Workloads count as one pod each, named after the workload,
+ * with the labels and ports of their pod template. Kinds the engine does not
+ * model are returned in `ignored`. Throws ManifestError on invalid input.
+ */
+export function buildModel(objects: Array<KubeObject | SourcedObject>): { model: ClusterModel; ignored: IgnoredObject[] } {
+  const sourced: SourcedObject[] = [];
+  objects.forEach((o, i) => {
+    if (isSourced(o)) envelope(o.object, o.source, sourced);
+    else envelope(o, { file: STACK_SOURCE, document: i + 1 }, sourced);
+  });
+
+  const namespaces: NamespaceInfo[] = [];
+  const pods: PodInfo[] = [];
+  const policies: NetworkPolicy[] = [];
+  const ignored: IgnoredObject[] = [];
+  const seen = new Map<string, ObjectSource>();
+
+  for (const { object, source } of sourced) {
+    const ctx: ErrorContext = ErrorContext.of(source);
+    const raw = object as unknown as Record<string, unknown>;
+    const kind = object.kind;
+    const meta = validateMetadata(ctx, raw);
+    const namespace = kind === "Namespace" ? "" : meta.namespace || DEFAULT_NAMESPACE;
+    const identity = `${kind}/${namespace}/${meta.name}`;
+    const earlier = seen.get(identity);
+    if (earlier && (kind === "Namespace" || kind === "Pod" || kind === "NetworkPolicy" || kind in TEMPLATE_PATHS)) {
+      ctx.fail("metadata.name", `duplicate ${kind} ${namespace ? `${namespace}/` : ""}${meta.name} (also defined at ${describeSource(earlier)})`);
+    }
+    seen.set(identity, source);
+    const where = describeSource(source);
+
+    if (kind === "Namespace") {
+      namespaces.push(withNameLabel({ name: meta.name, labels: meta.labels }));
+    } else if (kind === "NetworkPolicy") {
+      const policy = validateNetworkPolicy(ctx, raw);
+      policy.metadata.namespace = namespace;
+      policies.push(policy);
+    } else if (kind === "Pod") {
+      const ports = validateContainerPorts(ctx, raw.spec, "spec");
+      const ip = validatePodIP(ctx, raw.status);
+      pods.push({ namespace, name: meta.name, labels: meta.labels, ports, ...(ip ? { ip } : {}), source: where });
+    } else if (kind in TEMPLATE_PATHS) {
+      const tplPath = TEMPLATE_PATHS[kind];
+      const template = dig(raw, tplPath);
+      const base = tplPath.join(".");
+      const tplMeta = isMapping(template) && isMapping(template.metadata) ? template.metadata : undefined;
+      const labels = validateLabels(ctx, tplMeta?.labels, `${base}.metadata.labels`);
+      const ports = isMapping(template) ? validateContainerPorts(ctx, template.spec, `${base}.spec`) : [];
+      pods.push({ namespace, name: meta.name, labels, ports, source: where });
+    } else {
+      ignored.push({ kind, name: namespace ? `${namespace}/${meta.name}` : meta.name, source: where });
+    }
+  }
+  return { model: { namespaces, pods, policies }, ignored };
+}
