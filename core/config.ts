@@ -72,6 +72,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** Every key this project reads, besides `azure-native:location`. */
+export const CONFIG_KEYS = [
+  "clusterMode",
+  "resourceGroupName",
+  "clusterName",
+  "dnsPrefix",
+  "nodeCount",
+  "nodeVmSize",
+  "nodeOsDiskSizeGb",
+  "kubernetesVersion",
+  "networkPolicy",
+  "pricesApiImage",
+  "allowedCallers",
+  "kubeContext",
+  "expiresAt",
+  "protect",
+] as const;
+
 /** Raw values by key without the project prefix, as strings (pulumi.Config) or typed (YAML). */
 export type RawConfig = Record<string, unknown>;
 
@@ -278,9 +296,16 @@ function readImage(r: Reader, raw: unknown): string {
   return raw;
 }
 
+/** Date.parse rolls 2026-02-31 over to March; a typo in a date must not silently move an expiry. */
+function isCalendarDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && !Number.isNaN(Date.parse(value));
+}
+
 function readExpiry(r: Reader): string | undefined {
   const value = r.string("expiresAt", ISO_DATE, "expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T18:00:00Z");
-  if (value !== undefined && Number.isNaN(Date.parse(value))) {
+  if (value !== undefined && !isCalendarDate(value)) {
     r.fail("expiresAt", value, "expected a real calendar date such as 2026-12-31");
     return undefined;
   }

@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { listManagedClusterUserCredentialsOutput, ManagedCluster } from "@pulumi/azure-native/containerservice";
+import { ResourceGroup } from "@pulumi/azure-native/resources";
+import type { StackConfig } from "../core/config";
+import { managedClusterSpec } from "../core/stack/cluster";
+
+export interface AksClusterArgs {
+  /** The validated stack config (cluster size, version, network policy engine, names, expiry). */
+  config: StackConfig;
+  /** Azure region, e.g. australiaeast. */
+  location: string;
+  /** Tags stamped on the resource group (pulumi project, stack, expiresAt). */
+  tags: Record<string, string>;
+}
+
+/**
+ * A resource group and an AKS cluster with Azure CNI and a network policy engine, plus a
+ * Kubernetes provider for it whose kubeconfig is secret from the first moment.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+  readonly resourceGroup: ResourceGroup;
+  readonly cluster: ManagedCluster;
+  /** The cluster-user kubeconfig, always a secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pricesapi:index:AksCluster", name, {}, opts);
+    if (!args.location) throw new Error(`AksCluster ${name}: location is required (config azure-native:location)`);
+    const { config } = args;
+    const protect = config.protect;
+
+    this.resourceGroup = new ResourceGroup(
+      `${name}-rg`,
+      { location: args.location, tags: args.tags, ...(config.resourceGroupName ? { resourceGroupName: config.resourceGroupName } : {}) },
+      { parent: this, protect },
+    );
+
+    this.cluster = new ManagedCluster(
+      name,
+      {
+        resourceGroupName: this.resourceGroup.name,
+        location: args.location,
+        tags: args.tags,
+        ...(config.clusterName ? { resourceName: config.clusterName } : {}),
+        ...managedClusterSpec(config),
+      },
+      // Deleting the resource group deletes the cluster; Pulumi need not wait for it separately.
+      { parent: this, protect, deletedWith: this.resourceGroup },
+    );
+
+    const credentials = listManagedClusterUserCredentialsOutput(
+      { resourceGroupName: this.resourceGroup.name, resourceName: this.cluster.name },
+      { parent: this },
+    );
+    // Secret before it reaches the provider or any output, so no state file or log shows it.
+    this.kubeconfig = pulumi.secret(
+      credentials.kubeconfigs.apply((kubeconfigs) => {
+        const encoded = kubeconfigs?.[0]?.value;
+        if (!encoded) throw new Error(`AksCluster ${name}: AKS returned no user kubeconfig`);
+        return Buffer.from(encoded, "base64").toString("utf8");
+      }),
+    );
+
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: this.kubeconfig,
+        // Lets `pulumi destroy` finish when the cluster is already gone (demo teardown).
+        deleteUnreachable: true,
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroup.name,
+      clusterName: this.cluster.name,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}

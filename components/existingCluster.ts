@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+export interface ExistingClusterArgs {
+  /** kubeconfig context to deploy to; the current context when unset. */
+  context?: string;
+}
+
+/** A Kubernetes provider for a cluster this stack does not own (k3d, kind, ...), from the local kubeconfig. */
+export class ExistingCluster extends pulumi.ComponentResource {
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pricesapi:index:ExistingCluster", name, {}, opts);
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        ...(args.context ? { context: args.context } : {}),
+        // A deleted local cluster must not block `pulumi destroy` of the stack.
+        deleteUnreachable: true,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

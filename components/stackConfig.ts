@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, ConfigError, type RawConfig, type StackConfig, validateConfig } from "../core/config";
+
+/** Collects this stack's raw config from Pulumi (strings; structured values as parsed objects). */
+export function readPulumiConfig(): RawConfig {
+  const project = new pulumi.Config();
+  const raw: RawConfig = {};
+  for (const key of CONFIG_KEYS) {
+    const value = key === "allowedCallers" ? readStructured(project, key) : project.get(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const location = new pulumi.Config("azure-native").get("location");
+  if (location !== undefined) raw["azure-native:location"] = location;
+  return raw;
+}
+
+function readStructured(config: pulumi.Config, key: string): unknown {
+  const text = config.get(key);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // validateConfig reports it with the key and the value
+  }
+}
+
+/**
+ * Validated config, or a RunError: Pulumi prints a RunError's message without a stack trace,
+ * which is what a user who mistyped a value should see.
+ */
+export function loadStackConfig(): StackConfig {
+  try {
+    return validateConfig(readPulumiConfig(), pulumi.getStack());
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The AKS cluster as plain data (the ManagedCluster arguments that do not depend on other
+ * resources). Pure, so tests and the policy pack can read it without Pulumi.
+ */
+import type { StackConfig } from "../config";
+
+/** AKS-managed pod CIDR for overlay mode (Cilium needs overlay); outside Azure's default VNet range. */
+export const OVERLAY_POD_CIDR = "192.168.0.0/16";
+export const SYSTEM_POOL_NAME = "system";
+
+export interface ManagedClusterSpec {
+  dnsPrefix: string;
+  kubernetesVersion?: string;
+  enableRBAC: true;
+  identity: { type: "SystemAssigned" };
+  agentPoolProfiles: Array<{
+    name: string;
+    mode: "System";
+    count: number;
+    vmSize: string;
+    osDiskSizeGB: number;
+    osType: "Linux";
+    type: "VirtualMachineScaleSets";
+  }>;
+  networkProfile: {
+    networkPlugin: "azure";
+    networkPolicy: StackConfig["networkPolicy"];
+    networkDataplane?: "cilium";
+    networkPluginMode?: "overlay";
+    podCidr?: string;
+    /** The tutorial's `basic` SKU was retired on 2025-09-30; AKS refuses it although the enum still lists it. */
+    loadBalancerSku: "standard";
+  };
+}
+
+export function managedClusterSpec(config: StackConfig): ManagedClusterSpec {
+  const cilium = config.networkPolicy === "cilium";
+  return {
+    dnsPrefix: config.dnsPrefix,
+    ...(config.kubernetesVersion ? { kubernetesVersion: config.kubernetesVersion } : {}),
+    enableRBAC: true,
+    identity: { type: "SystemAssigned" },
+    agentPoolProfiles: [
+      {
+        name: SYSTEM_POOL_NAME,
+        mode: "System",
+        count: config.nodeCount,
+        vmSize: config.nodeVmSize,
+        osDiskSizeGB: config.nodeOsDiskSizeGb,
+        osType: "Linux",
+        type: "VirtualMachineScaleSets",
+      },
+    ],
+    networkProfile: {
+      networkPlugin: "azure",
+      networkPolicy: config.networkPolicy,
+      // Azure CNI powered by Cilium enforces policy in its own dataplane and requires overlay mode.
+      ...(cilium ? { networkDataplane: "cilium", networkPluginMode: "overlay", podCidr: OVERLAY_POD_CIDR } : {}),
+      loadBalancerSku: "standard",
+    },
+  };
+}
+
+/** Azure tags for the resource group; `expiresAt` lets the reaper find forgotten demos. */
+export function resourceGroupTags(config: Pick<StackConfig, "expiresAt">, stack: string, project: string): Record<string, string> {
+  return {
+    "pulumi-project": project,
+    "pulumi-stack": stack,
+    ...(config.expiresAt ? { expiresAt: config.expiresAt } : {}),
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Composition root: read and validate config, prove the access policy matches its intent,
+ * then build the components and export what users need.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resourceGroupTags } from "./core/stack/cluster";
+import { stackObjects } from "./core/stack";
+import { stackIntent } from "./core/intent";
+import { assertIntent, IntentViolationError } from "./core/intentGate";
+import { curlCheckCommands } from "./core/stack/checkCommands";
+import { AksCluster } from "./components/aksCluster";
+import { ExistingCluster } from "./components/existingCluster";
+import { PricesApi } from "./components/pricesApi";
+import { AccessPolicy } from "./components/accessPolicy";
+import { loadStackConfig } from "./components/stackConfig";
+
+const config = loadStackConfig();
+
+// Before any resource exists: fail the preview when the policies grant more or less than intended.
+try {
+  assertIntent(stackObjects(config), stackIntent(config));
+} catch (err) {
+  if (err instanceof IntentViolationError) throw new pulumi.RunError(err.message);
+  throw err;
+}
+
+const aks =
+  config.clusterMode === "aks"
+    ? new AksCluster("policy-demo", {
+        config,
+        location: config.location!,
+        tags: resourceGroupTags(config, pulumi.getStack(), pulumi.getProject()),
+      })
+    : undefined;
+const target = aks ?? new ExistingCluster("existing-cluster", { context: config.kubeContext });
+const kubernetes = { provider: target.provider, deletedWith: aks?.cluster };
+
+const pricesApi = new PricesApi("prices-api", { ...kubernetes, image: config.pricesApiImage });
+new AccessPolicy("access-policy", { ...kubernetes, allowedCallers: config.allowedCallers, pricingNamespace: pricesApi.namespace });
+
+const checks = curlCheckCommands(config.allowedCallers[0]);
+
+export const resourceGroupName = aks?.resourceGroup.name;
+export const clusterName = aks?.cluster.name;
+export const kubeconfig = aks?.kubeconfig;
+export const pricesApiUrl = pricesApi.url;
+export const allowCheckCommand = checks.allow;
+export const denyCheckCommand = checks.deny;
+export const expiresAt = config.expiresAt;

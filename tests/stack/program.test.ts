@@ -1,0 +1,283 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { validateConfig } from "../../core/config";
+import { stackObjects } from "../../core/stack";
+import { DEV_CONFIG, KUBECONFIG_TEXT, PROJECT, type ProgramRun, type RecordedResource, runFailingProgram, runProgram, valueOf } from "./harness";
+
+const RG = "azure-native:resources:ResourceGroup";
+const AKS = "azure-native:containerservice:ManagedCluster";
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const key = (k: string) => `${PROJECT}:${k}`;
+
+const urnOf = (resource: pulumi.Resource | undefined) => valueOf(resource?.urn);
+const kubernetesObjects = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+const objectNamed = (run: ProgramRun, kind: string, name: string): RecordedResource => {
+  const found = kubernetesObjects(run).filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata as { name: string }).name === name);
+  assert.equal(found.length, 1, `one ${kind} named ${name}`);
+  return found[0];
+};
+
+describe("the dev stack (AKS) under mocks", function () {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram();
+  });
+
+  it("creates a resource group in the configured region, tagged with its stack", () => {
+    const rg = run.one(RG);
+    assert.equal(rg.inputs.location, "australiaeast");
+    assert.deepEqual(rg.inputs.tags, { "pulumi-project": PROJECT, "pulumi-stack": "dev" });
+  });
+
+  it("creates AKS with Azure CNI, Azure network policy and a standard load balancer", () => {
+    const aks = run.one(AKS);
+    const network = aks.inputs.networkProfile as Record<string, unknown>;
+    assert.deepEqual(
+      [network.networkPlugin, network.networkPolicy, network.loadBalancerSku, network.networkDataplane, network.networkPluginMode],
+      ["azure", "azure", "standard", undefined, undefined],
+    );
+    assert.equal(aks.inputs.location, "australiaeast");
+    assert.equal(aks.inputs.dnsPrefix, "policy-demo-dev");
+    assert.equal(aks.inputs.enableRBAC, true);
+    assert.deepEqual(aks.inputs.identity, { type: "SystemAssigned" });
+    assert.equal(aks.inputs.kubernetesVersion, undefined, "the AKS default version unless one is pinned");
+  });
+
+  it("gives AKS one System pool with the tutorial's size: 1 x Standard_B2s, 32 GB OS disk", () => {
+    const pools = run.one(AKS).inputs.agentPoolProfiles as Array<Record<string, unknown>>;
+    assert.equal(pools.length, 1);
+    assert.deepEqual(pools[0], {
+      name: "system",
+      mode: "System",
+      count: 1,
+      vmSize: "Standard_B2s",
+      osDiskSizeGB: 32,
+      osType: "Linux",
+      type: "VirtualMachineScaleSets",
+    });
+  });
+
+  it("puts the cluster in the resource group and deletes it with the group", async () => {
+    const rg = run.one(RG);
+    const aks = run.one(AKS);
+    assert.equal(rg.inputs.resourceGroupName, undefined, "auto-named, so stacks never collide");
+    assert.equal(aks.inputs.resourceGroupName, "policy-demo-rg-physical");
+    assert.match(String(await urnOf(aks.opts.deletedWith)), /ResourceGroup::policy-demo-rg$/);
+    assert.equal(rg.opts.protect, false);
+    assert.equal(aks.opts.protect, false);
+  });
+
+  it("reads the kubeconfig from AKS user credentials, decoded, and keeps it secret at the provider", async () => {
+    assert.deepEqual(
+      run.invokes.map((i) => i.token),
+      ["azure-native:containerservice:listManagedClusterUserCredentials"],
+    );
+    const provider = run.one(K8S_PROVIDER);
+    // What the engine receives: a value wrapped in Pulumi's secret signature, never plain text.
+    assert.deepEqual(provider.inputs.kubeconfig, { [specialSigKey]: specialSecretSig, value: KUBECONFIG_TEXT });
+    assert.equal(await pulumi.isSecret(provider.props.kubeconfig as pulumi.Output<string>), true);
+    assert.equal(provider.inputs.deleteUnreachable, "true", "provider inputs reach the engine as strings");
+  });
+
+  it("exports the kubeconfig only as a secret", async () => {
+    const kubeconfig = run.outputs.kubeconfig as pulumi.Output<string>;
+    assert.equal(await pulumi.isSecret(kubeconfig), true);
+    assert.equal(await valueOf(kubeconfig), KUBECONFIG_TEXT);
+  });
+
+  it("applies exactly the objects of core/stack, with the tutorial's names, through the explicit provider", async () => {
+    const expected = stackObjects(validateConfig({ "azure-native:location": "australiaeast" }, "dev"));
+    const applied = kubernetesObjects(run).map((r) => r.inputs);
+    const byIdentity = (o: { kind?: unknown; metadata?: unknown }) => `${o.kind}/${(o.metadata as { name: string }).name}`;
+    assert.deepEqual(applied.map(byIdentity).sort(), expected.map(byIdentity).sort());
+    for (const object of expected) {
+      const resource = kubernetesObjects(run).find((r) => byIdentity(r.inputs) === byIdentity(object));
+      assert.deepEqual(resource?.inputs, object, `${byIdentity(object)} is applied as built`);
+    }
+    for (const r of kubernetesObjects(run)) {
+      assert.match(String(await urnOf(r.opts.provider as pulumi.Resource)), /providers:kubernetes::policy-demo-k8s$/, `${r.name} uses the stack's provider`);
+      assert.match(String(await urnOf(r.opts.deletedWith)), /ManagedCluster::policy-demo$/, `${r.name} is deleted with the cluster`);
+    }
+  });
+
+  it("creates namespaced objects after their namespace", async () => {
+    for (const r of kubernetesObjects(run).filter((o) => (o.inputs.metadata as { namespace?: string }).namespace)) {
+      const ns = (r.inputs.metadata as { namespace: string }).namespace;
+      const deps = await Promise.all(((r.opts.dependsOn ?? []) as pulumi.Resource[]).map(urnOf));
+      assert.ok(deps.some((u) => String(u).endsWith(`Namespace::prices-api-${ns}`)), `${r.name} depends on namespace ${ns}`);
+    }
+  });
+
+  it("deploys prices-api hardened, sized and probed as specified", () => {
+    const deployment = objectNamed(run, "Deployment", "prices-api-deployment").inputs as any;
+    assert.equal(deployment.metadata.namespace, "pricing-ns");
+    assert.equal(deployment.spec.replicas, 1);
+    assert.deepEqual(deployment.spec.selector, { matchLabels: { app: "prices-api" } });
+    const pod = deployment.spec.template.spec;
+    assert.equal(pod.automountServiceAccountToken, false);
+    const [container] = pod.containers;
+    assert.equal(container.image, "rahulrai/prices-api:latest");
+    assert.deepEqual(container.ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    assert.deepEqual(container.resources, { requests: { memory: "64Mi", cpu: "250m" }, limits: { memory: "128Mi", cpu: "500m" } });
+    assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+    assert.deepEqual(container.securityContext.capabilities, { drop: ["ALL"] });
+    assert.equal(container.securityContext.seccompProfile.type, "RuntimeDefault");
+    assert.equal(container.readinessProbe.tcpSocket.port, "http");
+    assert.equal(container.livenessProbe.tcpSocket.port, "http");
+  });
+
+  it("exposes prices-api through a ClusterIP Service, port 80 to 8080, named http", () => {
+    const service = objectNamed(run, "Service", "prices-api-service").inputs as any;
+    assert.equal(service.spec.type, "ClusterIP");
+    assert.deepEqual(service.spec.ports, [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }]);
+    assert.deepEqual(service.spec.selector, { app: "prices-api" });
+  });
+
+  it("labels the namespaces as the tutorial does", () => {
+    assert.deepEqual((objectNamed(run, "Namespace", "pricing-ns").inputs as any).metadata.labels, { name: "pricing" });
+    assert.deepEqual((objectNamed(run, "Namespace", "critical-project").inputs as any).metadata.labels, { project: "critical-project" });
+  });
+
+  it("admits only consumer pods of critical-project, through ONE peer that also pins the namespace name", () => {
+    const policy = objectNamed(run, "NetworkPolicy", "prices-api-network-policy").inputs as any;
+    assert.equal(policy.metadata.namespace, "pricing-ns");
+    assert.deepEqual(policy.spec, {
+      podSelector: { matchLabels: { app: "prices-api" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { project: "critical-project", "kubernetes.io/metadata.name": "critical-project" } },
+              podSelector: { matchLabels: { app: "prices-api-consumer" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: 8080 }],
+        },
+      ],
+    });
+  });
+
+  it("closes pricing-ns by default", () => {
+    const deny = objectNamed(run, "NetworkPolicy", "default-deny-ingress").inputs as any;
+    assert.deepEqual(deny.metadata, { name: "default-deny-ingress", namespace: "pricing-ns" });
+    assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+  });
+
+  it("exports names, the in-cluster URL and the tutorial's allow/deny commands for this stack", async () => {
+    assert.equal(await valueOf(run.outputs.resourceGroupName as pulumi.Output<string>), "policy-demo-rg-physical");
+    assert.equal(await valueOf(run.outputs.clusterName as pulumi.Output<string>), "policy-demo-physical");
+    assert.equal(run.outputs.pricesApiUrl, "http://prices-api-service.pricing-ns.svc.cluster.local/price/1");
+    const allow = String(run.outputs.allowCheckCommand);
+    assert.match(allow, /-n critical-project/);
+    assert.match(allow, /--labels="app=prices-api-consumer"/);
+    assert.match(allow, /prices-api-service\.pricing-ns\.svc\.cluster\.local\/price\/1/);
+    assert.match(String(run.outputs.denyCheckCommand), /kubectl run curl-po-deny .*-n default .*price\/1/);
+  });
+});
+
+describe("stack options under mocks", () => {
+  it("cilium switches to the Cilium dataplane in overlay mode", async () => {
+    const run = await runProgram({ ...DEV_CONFIG, [key("networkPolicy")]: "cilium" });
+    const network = run.one(AKS).inputs.networkProfile as Record<string, unknown>;
+    assert.deepEqual(
+      [network.networkPlugin, network.networkPolicy, network.networkDataplane, network.networkPluginMode, network.podCidr, network.loadBalancerSku],
+      ["azure", "cilium", "cilium", "overlay", "192.168.0.0/16", "standard"],
+    );
+  });
+
+  it("pins the Kubernetes version, names and node pool size when configured", async () => {
+    const run = await runProgram({
+      ...DEV_CONFIG,
+      [key("kubernetesVersion")]: "1.33.2",
+      [key("nodeCount")]: "3",
+      [key("nodeVmSize")]: "Standard_D2s_v5",
+      [key("nodeOsDiskSizeGb")]: "64",
+      [key("resourceGroupName")]: "demo-rg",
+      [key("clusterName")]: "policy-demo",
+    });
+    const aks = run.one(AKS).inputs;
+    assert.equal(aks.kubernetesVersion, "1.33.2");
+    assert.equal(aks.resourceName, "policy-demo");
+    assert.equal(run.one(RG).inputs.resourceGroupName, "demo-rg");
+    const [pool] = aks.agentPoolProfiles as Array<Record<string, unknown>>;
+    assert.deepEqual([pool.count, pool.vmSize, pool.osDiskSizeGB], [3, "Standard_D2s_v5", 64]);
+  });
+
+  it("stamps expiresAt on the resource group and exports it; protect guards the group and cluster", async () => {
+    const run = await runProgram({ ...DEV_CONFIG, [key("expiresAt")]: "2026-12-31", [key("protect")]: "true" });
+    assert.equal((run.one(RG).inputs.tags as Record<string, string>).expiresAt, "2026-12-31");
+    assert.equal(run.outputs.expiresAt, "2026-12-31");
+    assert.equal(run.one(RG).opts.protect, true);
+    assert.equal(run.one(AKS).opts.protect, true);
+  });
+
+  it("two callers: both namespaces exist and the policy has one peer per caller", async () => {
+    const callers = [
+      { namespace: "critical-project", namespaceLabels: { project: "critical-project" }, podLabels: { app: "prices-api-consumer" } },
+      { namespace: "billing", podLabels: { app: "invoicer" } },
+    ];
+    const run = await runProgram({ ...DEV_CONFIG, [key("allowedCallers")]: JSON.stringify(callers) });
+    assert.ok(objectNamed(run, "Namespace", "billing"));
+    const policy = objectNamed(run, "NetworkPolicy", "prices-api-network-policy").inputs as any;
+    assert.deepEqual(
+      policy.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]),
+      ["critical-project", "billing"],
+    );
+  });
+
+  it("the local stack (existing cluster) creates no Azure resources and uses the kubeconfig context", async () => {
+    const run = await runProgram({ [key("clusterMode")]: "existing", [key("kubeContext")]: "k3d-policy-demo" }, "local");
+    assert.deepEqual(run.resources.filter((r) => r.type.startsWith("azure-native:")), []);
+    const provider = run.one(K8S_PROVIDER);
+    assert.equal(provider.inputs.context, "k3d-policy-demo");
+    assert.equal(provider.inputs.deleteUnreachable, "true");
+    assert.equal(kubernetesObjects(run).length, 6);
+    for (const r of kubernetesObjects(run)) assert.equal(r.opts.deletedWith, undefined);
+    assert.equal(run.outputs.kubeconfig, undefined);
+  });
+});
+
+describe("config errors stop the program before any resource exists", () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ["nodeCount 0", { [key("nodeCount")]: "0" }, /nodeCount is "0"; expected a whole number from 1 to 100/],
+    ["negative nodeCount", { [key("nodeCount")]: "-2" }, /nodeCount is "-2"/],
+    ["fractional nodeCount", { [key("nodeCount")]: "1.5" }, /nodeCount is "1.5"; expected a whole number/],
+    ["networkPolicy none", { [key("networkPolicy")]: "none" }, /networkPolicy is "none"; expected one of azure, calico, cilium; without an engine every NetworkPolicy is silently ignored/],
+    ["unknown networkPolicy", { [key("networkPolicy")]: "weave" }, /networkPolicy is "weave"; expected one of azure, calico, cilium/],
+    ["malformed kubernetesVersion", { [key("kubernetesVersion")]: "v1.30" }, /kubernetesVersion is "v1.30"; expected MAJOR.MINOR/],
+    ["malformed VM size", { [key("nodeVmSize")]: "B2s" }, /nodeVmSize is "B2s"; expected an Azure VM size/],
+    ["empty image", { [key("pricesApiImage")]: "" }, /pricesApiImage is ""; expected a container image reference/],
+    ["image with spaces", { [key("pricesApiImage")]: "prices api" }, /pricesApiImage is "prices api"/],
+    ["tiny OS disk", { [key("nodeOsDiskSizeGb")]: "8" }, /nodeOsDiskSizeGb is "8"; expected a whole number from 30 to 2048/],
+    ["bad expiresAt", { [key("expiresAt")]: "next friday" }, /expiresAt is "next friday"; expected an ISO 8601 date/],
+    ["impossible expiresAt", { [key("expiresAt")]: "2026-02-31" }, /expiresAt is "2026-02-31"; expected a real calendar date/],
+    ["bad protect", { [key("protect")]: "yes" }, /protect is "yes"; expected true or false/],
+    ["bad clusterMode", { [key("clusterMode")]: "eks" }, /clusterMode is "eks"; expected one of aks, existing/],
+    ["caller without pod labels", { [key("allowedCallers")]: '[{"namespace":"critical-project","podLabels":{}}]' }, /allowedCallers\[0\]\.podLabels is \{\}; expected at least one pod label/],
+    ["caller in a bad namespace", { [key("allowedCallers")]: '[{"namespace":"Critical_Project","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "Critical_Project"/],
+  ];
+  for (const [what, override, message] of cases) {
+    it(`${what}: one clear error naming key, value and what is accepted; nothing created`, async () => {
+      const { error, resources } = await runFailingProgram({ ...DEV_CONFIG, ...override });
+      assert.match(error.message, message);
+      assert.doesNotMatch(error.message, /\n\s+at /, "no stack trace in the message");
+      assert.equal(error.name === "RunError" || error.constructor.name === "RunError", true, "a RunError, which Pulumi prints without a stack trace");
+      assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    });
+  }
+
+  it("the AKS stack without a region says which key to set", async () => {
+    const config = { ...DEV_CONFIG };
+    delete config["azure-native:location"];
+    const { error } = await runFailingProgram(config);
+    assert.match(error.message, /azure-native:location is undefined; expected an Azure region such as australiaeast \(set it with `pulumi config set azure-native:location australiaeast`\)/);
+  });
+
+  it("several bad values are reported together", async () => {
+    const { error } = await runFailingProgram({ ...DEV_CONFIG, [key("nodeCount")]: "0", [key("networkPolicy")]: "none" });
+    assert.match(error.message, /nodeCount is "0"/);
+    assert.match(error.message, /networkPolicy is "none"/);
+  });
+});
