@@ -1,0 +1,167 @@
+/**
+ * Which cluster verify talks to, and the "no cluster reachable: ..." messages when there is none.
+ * Order: --kubeconfig; else the stack's kubeconfig output (clusterMode aks, via the Automation
+ * API and so the Pulumi CLI); else the ambient kubeconfig (KUBECONFIG or ~/.kube/config).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { StackConfig } from "../../core/config";
+import { httpStatus, networkCode } from "./kubeClient";
+
+/** Verify cannot reach any cluster; the message says what is missing. Exit 1. */
+export class NoClusterError extends Error {
+  constructor(detail: string) {
+    super(`no cluster reachable: ${detail}`);
+    this.name = "NoClusterError";
+  }
+}
+
+export interface Connection {
+  kubeConfig: KubeConfig;
+  /** For the first progress line, e.g. "context kind-netpol (https://127.0.0.1:6443) from ~/.kube/config". */
+  description: string;
+  /** Where the kubeconfig came from, e.g. "kubeconfig /home/me/.kube/config". */
+  source: string;
+}
+
+export interface ConnectRequest {
+  stack?: string;
+  config: StackConfig;
+  kubeconfig?: string;
+  context?: string;
+  projectDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Whether an executable is on PATH (or in ~/.pulumi/bin, where the installer puts pulumi). */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  const dirs = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  dirs.push(path.join(env.HOME ?? os.homedir(), ".pulumi", "bin"));
+  const names = process.platform === "win32" ? [`${command}.exe`, `${command}.cmd`] : [command];
+  for (const dir of dirs) {
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      try {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  if (!findOnPath("pulumi", env)) {
+    throw new NoClusterError(
+      `reading the kubeconfig output of stack ${stack} needs the Pulumi CLI, which is not on PATH ` +
+        `(install it: https://www.pulumi.com/docs/iac/download-install/), or pass --kubeconfig FILE`,
+    );
+  }
+  // Loaded lazily: the Automation API pulls in the whole Pulumi SDK, which the other paths never need.
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+  let outputs: Record<string, { value: unknown }>;
+  try {
+    const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: projectDir });
+    outputs = await s.outputs();
+  } catch (err) {
+    const first = (err as Error).message.split("\n").find((l) => /error|failed|passphrase/i.test(l)) ?? (err as Error).message.split("\n")[0];
+    throw new NoClusterError(`could not read the outputs of stack ${stack}: ${first.trim()}`);
+  }
+  const value = outputs["kubeconfig"]?.value;
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new NoClusterError(`stack ${stack} has no kubeconfig output; is it deployed (pulumi up -s ${stack})?`);
+  }
+  return value;
+}
+
+function ambientFiles(env: NodeJS.ProcessEnv): string[] {
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter((f) => f !== "" && fs.existsSync(f));
+  const home = path.join(env.HOME ?? os.homedir(), ".kube", "config");
+  return fs.existsSync(home) ? [home] : [];
+}
+
+function useContext(kc: KubeConfig, context: string | undefined, where: string): void {
+  if (context !== undefined) {
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(context)) {
+      throw new NoClusterError(`${where} has no context ${JSON.stringify(context)} (it has: ${names.join(", ") || "none"})`);
+    }
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentContext() || !kc.getCurrentCluster()) {
+    throw new NoClusterError(`${where} has no current context with a cluster; pass --context NAME`);
+  }
+}
+
+/** Resolves the kubeconfig to use, or throws NoClusterError naming what is missing. Makes no API call. */
+export async function connect(req: ConnectRequest): Promise<Connection> {
+  const kc = new KubeConfig();
+  let where: string;
+  let context = req.context;
+  if (req.kubeconfig !== undefined) {
+    if (!fs.existsSync(req.kubeconfig)) throw new NoClusterError(`kubeconfig ${req.kubeconfig} does not exist`);
+    try {
+      kc.loadFromFile(req.kubeconfig);
+    } catch (err) {
+      throw new NoClusterError(`kubeconfig ${req.kubeconfig} cannot be read: ${(err as Error).message}`);
+    }
+    where = `kubeconfig ${req.kubeconfig}`;
+  } else if (req.stack !== undefined && req.config.clusterMode === "aks") {
+    kc.loadFromString(await stackKubeconfig(req.stack, req.projectDir, req.env));
+    where = `the kubeconfig output of stack ${req.stack}`;
+  } else {
+    const files = ambientFiles(req.env);
+    if (files.length === 0) {
+      const tried = req.env.KUBECONFIG ? `KUBECONFIG=${req.env.KUBECONFIG} names no existing file` : "KUBECONFIG is unset and ~/.kube/config does not exist";
+      throw new NoClusterError(`no kubeconfig (${tried}); create a cluster (docs/local.md) or pass --kubeconfig FILE`);
+    }
+    try {
+      // Several files merge as kubectl merges them; the first file's current-context wins.
+      kc.loadFromFile(files[0]);
+      for (const extra of files.slice(1)) {
+        const more = new KubeConfig();
+        more.loadFromFile(extra);
+        kc.mergeConfig(more, true);
+      }
+    } catch (err) {
+      throw new NoClusterError(`kubeconfig ${files.join(path.delimiter)} cannot be read: ${(err as Error).message}`);
+    }
+    where = `kubeconfig ${files.join(path.delimiter)}`;
+    context ??= req.config.kubeContext;
+  }
+  useContext(kc, context, where);
+  return { kubeConfig: kc, source: where, description: `context ${kc.getCurrentContext()} (${kc.getCurrentCluster()!.server}) from ${where}` };
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed",
+  ETIMEDOUT: "timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ECONNRESET: "connection reset",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "untrusted certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "untrusted certificate",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "untrusted certificate",
+  ERR_TLS_CERT_ALTNAME_INVALID: "certificate does not match the server name",
+};
+
+/**
+ * Turns the error of the first API call into NoClusterError when it means "no cluster here",
+ * and returns undefined for anything else (which is then reported as it is).
+ */
+export function unreachable(err: unknown, connection: Connection): NoClusterError | undefined {
+  const server = connection.kubeConfig.getCurrentCluster()?.server ?? "the API server";
+  const code = networkCode(err);
+  if (code && NETWORK_CODES[code]) return new NoClusterError(`${NETWORK_CODES[code]} at ${server} (context ${connection.kubeConfig.getCurrentContext()} from ${connection.source})`);
+  const status = httpStatus(err);
+  if (status === 401 || status === 403) {
+    return new NoClusterError(`${server} rejected the credentials of context ${connection.kubeConfig.getCurrentContext()} (HTTP ${status})`);
+  }
+  return undefined;
+}

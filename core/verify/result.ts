@@ -1,0 +1,122 @@
+/**
+ * What one probe observed, read from its log. Pure. The distinctions matter: only a connect
+ * timeout is what a dropping policy engine produces; a refusal means the packet reached something
+ * that said no, and an HTTP status means the connection was made whatever the status says.
+ */
+import { PROBE_RESULT_MARKER } from "./plan";
+
+/** reached = a TCP connection was made; blocked = a policy engine stopped it; error = the probe proves nothing. */
+export type Observed = "reached" | "blocked" | "error";
+
+export type ProbeCause =
+  | "http" // connected and got a status line
+  | "no-response" // connected, but no answer within the max time
+  | "connect-timeout" // SYN never answered: what Calico, Cilium and Azure NPM do to denied traffic
+  | "refused" // connection refused (RST or ICMP port-unreachable)
+  | "unreachable" // no route to host / host unreachable
+  | "dns" // the Service name did not resolve
+  | "curl-error" // any other curl failure
+  | "garbled" // no result line, or one we cannot read
+  | "pod-failed"; // the pod never produced a result (image pull, deadline, eviction)
+
+export interface ProbeObservation {
+  observed: Observed;
+  cause: ProbeCause;
+  /** One line for the report, e.g. "HTTP 200" or "blocked: connect timed out after 5s". */
+  detail: string;
+  exitCode?: number;
+  httpStatus?: number;
+}
+
+export interface ParseOptions {
+  /** The connect timeout the probe used, for the detail text. */
+  connectTimeoutSeconds: number;
+  /**
+   * Count "connection refused" as blocked. Off by default: a refusal normally means nothing listens.
+   * kube-router (k3s, k3d, Rancher Desktop) rejects denied traffic with ICMP port-unreachable,
+   * which curl reports as exactly that, so on those clusters a refusal IS the policy's answer.
+   */
+  refusalIsBlock?: boolean;
+}
+
+// curl's documented exit codes (man curl, EXIT CODES).
+const CURL_COULDNT_RESOLVE_HOST = 6;
+const CURL_COULDNT_CONNECT = 7;
+const CURL_OPERATION_TIMEDOUT = 28;
+
+const LINE = new RegExp(`^${PROBE_RESULT_MARKER} (.*)$`, "m");
+
+function excerpt(log: string): string {
+  const text = log.trim().replace(/\s+/g, " ");
+  if (text === "") return "empty log";
+  return text.length > 120 ? `log: ${JSON.stringify(text.slice(0, 117) + "...")}` : `log: ${JSON.stringify(text)}`;
+}
+
+function garbled(reason: string, log: string): ProbeObservation {
+  return { observed: "error", cause: "garbled", detail: `probe error: ${reason} (${excerpt(log)})` };
+}
+
+/**
+ * Reads the probe's result line from its log (the last one wins, should the container have been
+ * restarted). Never throws: anything unreadable is an observation of cause `garbled`.
+ */
+export function parseProbeLog(log: string, options: ParseOptions): ProbeObservation {
+  const lines = log.split(/\r?\n/).filter((l) => LINE.test(l));
+  if (lines.length === 0) return garbled(`no ${PROBE_RESULT_MARKER} line`, log);
+  const body = LINE.exec(lines[lines.length - 1])![1];
+  const exitMatch = /(?:^| )exit=(\d+)(?= |$)/.exec(body);
+  const codeMatch = /(?:^| )http_code=(\d{3})(?= |$)/.exec(body);
+  if (!exitMatch || !codeMatch) return garbled("the result line lacks exit= or http_code=", log);
+  const exitCode = Number(exitMatch[1]);
+  const httpStatus = Number(codeMatch[1]);
+  const connectSeconds = Number(/(?:^| )time_connect=([\d.]+)(?= |$)/.exec(body)?.[1] ?? "0");
+  const message = /(?:^| )errormsg=(.*)$/.exec(body)?.[1].trim() ?? "";
+  const said = message === "" ? "" : `: ${message}`;
+
+  if (exitCode === 0) {
+    if (httpStatus < 100 || httpStatus > 599) return garbled(`curl succeeded but reported HTTP status ${codeMatch[1]}`, log);
+    const note = httpStatus >= 400 ? " (connected; the API answered with an error status)" : "";
+    return { observed: "reached", cause: "http", detail: `HTTP ${httpStatus}${note}`, exitCode, httpStatus };
+  }
+  if (exitCode === CURL_OPERATION_TIMEDOUT) {
+    // time_connect > 0 means the TCP handshake completed: the policy let it through, the API was slow.
+    if (connectSeconds > 0 || httpStatus !== 0) {
+      return {
+        observed: "reached",
+        cause: "no-response",
+        detail: `connected after ${connectSeconds}s but got no complete response in time${said}`,
+        exitCode,
+        ...(httpStatus !== 0 ? { httpStatus } : {}),
+      };
+    }
+    return { observed: "blocked", cause: "connect-timeout", detail: `blocked: connect timed out after ${options.connectTimeoutSeconds}s`, exitCode };
+  }
+  if (exitCode === CURL_COULDNT_CONNECT) {
+    if (/refused/i.test(message)) {
+      if (options.refusalIsBlock) {
+        return { observed: "blocked", cause: "refused", detail: "blocked: connection rejected (ICMP port-unreachable, counted as a policy block by --refusal-is-block)", exitCode };
+      }
+      return {
+        observed: "error",
+        cause: "refused",
+        detail:
+          "probe error: connection refused — the packet reached a node that said no, which is not how most policy engines deny " +
+          "(kube-router on k3s/k3d/Rancher Desktop does: rerun with --refusal-is-block there)",
+        exitCode,
+      };
+    }
+    if (/no route|unreachable/i.test(message)) {
+      return { observed: "error", cause: "unreachable", detail: `probe error: host unreachable${said}`, exitCode };
+    }
+    return { observed: "error", cause: "curl-error", detail: `probe error: could not connect (curl exit 7)${said}`, exitCode };
+  }
+  if (exitCode === CURL_COULDNT_RESOLVE_HOST) {
+    return { observed: "error", cause: "dns", detail: `probe error: DNS lookup failed (curl exit 6)${said}`, exitCode };
+  }
+  return { observed: "error", cause: "curl-error", detail: `probe error: curl exit ${exitCode}${said}`, exitCode };
+}
+
+/** A probe whose pod never produced a readable result. */
+export function podFailure(detail: string): ProbeObservation {
+  return { observed: "error", cause: "pod-failed", detail: `probe error: ${detail}` };
+}
