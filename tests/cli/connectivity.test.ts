@@ -1,0 +1,76 @@
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { main } from "../../cli/connectivity";
+import { readStackConfig } from "../../core/stackConfigFile";
+import { stackObjects } from "../../core/stack";
+import { buildModel, computeMatrix } from "../../core/netpol";
+import { formatTable } from "../../core/report";
+import { FIXTURES, PROJECT_DIR, run, TUTORIAL_OR_DIR } from "./helpers";
+
+describe("connectivity command", () => {
+  it("shows the tutorial's OR policy admitting any pod of critical-project, and warns about the trap", () => {
+    const { code, stdout, stderr } = run(main, ["--format", "json", TUTORIAL_OR_DIR]);
+    assert.equal(code, 0, stderr);
+    const doc = JSON.parse(stdout);
+    const intoApi = doc.connections.filter((c: { to: string }) => c.to === "pricing-ns/prices-api-deployment");
+    const allowed = intoApi.filter((c: { allowed: boolean }) => c.allowed).map((c: { from: string }) => c.from);
+    // batch-job carries no consumer label: only the OR lets it in.
+    assert.deepEqual(allowed, ["critical-project/batch-job", "critical-project/curl-po-allow"]);
+    assert.match(stderr, /^warning \[or-trap\] spec\.ingress\[0\]\.from /m);
+    assert.ok(doc.warnings.some((w: { code: string }) => w.code === "or-trap"));
+    assert.match(stderr, /^ignored: 1 object of kind Service$/m);
+    assert.deepEqual(doc.ignored.map((i: { kind: string }) => i.kind), ["Service"]);
+  });
+
+  it("analyses the stack's own objects by default, through the same code the components use", () => {
+    const { code, stdout } = run(main, []);
+    assert.equal(code, 0);
+    const expected = formatTable(computeMatrix(buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model));
+    assert.equal(stdout, expected);
+  });
+
+  it("adds the intent gate's probes with --probes: only the caller reaches prices-api", () => {
+    const { code, stdout } = run(main, ["--probes", "--format", "csv"]);
+    assert.equal(code, 0);
+    const allowedRows = stdout.split("\r\n").filter((l) => l.includes(",true,"));
+    assert.deepEqual(allowedRows.map((l) => l.split(",").slice(0, 2)), [["critical-project/consumer", "pricing-ns/prices-api-deployment"]]);
+    assert.equal(stdout.split("\r\n").filter((l) => l.includes(",false,")).length, 6);
+  });
+
+  it("exits 2 with file, document and field on a malformed manifest, without a stack trace", () => {
+    const { code, stdout, stderr } = run(main, [path.join(FIXTURES, "malformed")]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^connectivity: .*bad-policy\.yaml, document 2, field spec\.ingress\[0\]\.ports\[0\]\.port: /);
+    assert.ok(!/\n\s+at /.test(stderr), "no stack trace");
+  });
+
+  it("exits 2 on a missing path, an unknown stack and a bad format", () => {
+    const missing = run(main, [path.join(FIXTURES, "no-such-dir")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no-such-dir: cannot read/);
+    const stack = run(main, ["--stack", "nope"]);
+    assert.equal(stack.code, 2);
+    assert.match(stack.stderr, /stack "nope" has no Pulumi\.nope\.yaml/);
+    const format = run(main, ["--format", "yaml"]);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /--format "yaml" is not a format; expected one of table, json, csv, mermaid\nRun with --help/);
+  });
+
+  it("prints usage for --help and exits 0", () => {
+    const { code, stdout } = run(main, ["--help"]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^Usage: npm run --silent connectivity -- \[--format table\|json\|csv\|mermaid\]/);
+  });
+
+  it("runs end to end as a process (npm script command line) and writes json to stdout", function () {
+    this.timeout(60000);
+    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/connectivity.ts", "--format", "json", TUTORIAL_OR_DIR], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    assert.deepEqual(JSON.parse(out).summary, { pods: 4, classes: 4, connections: 3, allowed: 2, denied: 1 });
+  });
+});
