@@ -1,0 +1,96 @@
+/**
+ * `node -r ts-node/register/transpile-only cli/connectivity-diff.ts BASE.json HEAD.json
+ *    [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]`
+ * prints the body of the PR comment that says who can newly reach whom. Exit 2 on bad input.
+ */
+import * as fs from "node:fs";
+import { ConnectivityReportError, diffConnectivity, parseConnectivityReport, renderComment } from "../core/connectivityDiff";
+
+export const USAGE = `Usage: connectivity-diff BASE.json HEAD.json [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]
+  BASE.json, HEAD.json  outputs of \`npm run --silent connectivity -- --format json\` on the base and head commits
+  --mermaid FILE        head's \`--format mermaid\` output, shown as a picture
+  --table FILE          head's \`--format table\` output, shown folded
+  --base-unavailable    say that the base commit could not run connectivity (BASE.json is then an empty report)`;
+
+const EXIT_BAD_INPUT = 2;
+
+export interface DiffIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class InputError extends Error {}
+
+interface DiffArgs {
+  base: string;
+  head: string;
+  mermaid?: string;
+  table?: string;
+  baseUnavailable: boolean;
+}
+
+function parseArgs(argv: string[]): DiffArgs {
+  const files: string[] = [];
+  const args: Partial<DiffArgs> = { baseUnavailable: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--mermaid" || arg === "--table") {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new InputError(`${arg} needs a file`);
+      args[arg === "--mermaid" ? "mermaid" : "table"] = value;
+    } else if (arg === "--base-unavailable") {
+      args.baseUnavailable = true;
+    } else if (arg.startsWith("--")) {
+      throw new InputError(`unknown option ${arg}`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length !== 2) throw new InputError(`expected two report files (base and head), got ${files.length}`);
+  return { ...args, base: files[0], head: files[1] } as DiffArgs;
+}
+
+function read(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Runs the command; returns the exit code. */
+export function main(argv: string[], io: DiffIO): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const args = parseArgs(argv);
+    const base = parseConnectivityReport(read(args.base), args.base);
+    const head = parseConnectivityReport(read(args.head), args.head);
+    const notes = args.baseUnavailable
+      ? ["The base commit has no working `connectivity` command, so every allowed connection of this PR is listed as opened."]
+      : [];
+    const body = renderComment({
+      diff: diffConnectivity(base, head),
+      notes,
+      ...(args.mermaid !== undefined ? { mermaid: read(args.mermaid) } : {}),
+      ...(args.table !== undefined ? { table: read(args.table) } : {}),
+    });
+    io.stdout(body.endsWith("\n") ? body : `${body}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof ConnectivityReportError) {
+      io.stderr(`connectivity-diff: ${err.message}\n${err instanceof InputError ? `${USAGE}\n` : ""}`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+  });
+}

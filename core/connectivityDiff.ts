@@ -1,0 +1,253 @@
+/**
+ * What a pull request changes in who can reach whom: the difference between two `connectivity
+ * --format json` reports (base and head), rendered as the markdown of one PR comment. Pure.
+ */
+
+/** Hidden first line of the comment; the workflow finds and updates the comment by it. */
+export const COMMENT_MARKER = "<!-- prices-api-connectivity -->";
+
+/** GitHub refuses comments above 65536 characters; stay clear of it. */
+export const MAX_COMMENT_LENGTH = 60000;
+
+/** Rows shown per table; the rest are counted (the full table follows in the comment). */
+export const MAX_ROWS = 100;
+
+/** One connection of a report: the fields of the json contract the diff uses. */
+export interface ReportConnection {
+  from: string;
+  to: string;
+  port: number;
+  protocol: string;
+  portName?: string;
+  allowed: boolean;
+  reason: string;
+}
+
+export interface ConnectivityReport {
+  connections: ReportConnection[];
+  /** Every pod that appears in some connection, "ns/pod", sorted. */
+  pods: string[];
+}
+
+/** A report that is not valid JSON or does not follow the contract; names the file and the field. */
+export class ConnectivityReportError extends Error {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
+    super(`${source}: ${detail}`);
+    this.name = "ConnectivityReportError";
+  }
+}
+
+const POD_REF = /^[^/\s]+\/[^/\s]+$/;
+
+/** Parses and checks one report. Unknown extra fields (warnings, summary, ...) are ignored. */
+export function parseConnectivityReport(text: string, source: string): ConnectivityReport {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConnectivityReportError(source, `not valid JSON (${(err as Error).message}); expected the output of \`npm run --silent connectivity -- --format json\``);
+  }
+  const list = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).connections : undefined;
+  if (!Array.isArray(list)) {
+    throw new ConnectivityReportError(source, 'has no "connections" array; expected {"connections": [{"from": "ns/pod", "to": "ns/pod", "port": 8080, "protocol": "TCP", "allowed": true}, ...]}');
+  }
+  const pods = new Set<string>();
+  const connections = list.map((entry: unknown, i): ReportConnection => {
+    const at = `connections[${i}]`;
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new ConnectivityReportError(source, `${at} is not an object`);
+    const c = entry as Record<string, unknown>;
+    for (const key of ["from", "to"] as const) {
+      if (typeof c[key] !== "string" || !POD_REF.test(c[key] as string)) {
+        throw new ConnectivityReportError(source, `${at}.${key} is ${JSON.stringify(c[key])}; expected "namespace/pod"`);
+      }
+    }
+    if (typeof c.port !== "number" || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
+      throw new ConnectivityReportError(source, `${at}.port is ${JSON.stringify(c.port)}; expected a port number 1-65535`);
+    }
+    if (typeof c.protocol !== "string" || c.protocol === "") throw new ConnectivityReportError(source, `${at}.protocol is ${JSON.stringify(c.protocol)}; expected TCP, UDP or SCTP`);
+    if (typeof c.allowed !== "boolean") throw new ConnectivityReportError(source, `${at}.allowed is ${JSON.stringify(c.allowed)}; expected true or false`);
+    pods.add(c.from as string);
+    pods.add(c.to as string);
+    return {
+      from: c.from as string,
+      to: c.to as string,
+      port: c.port,
+      protocol: c.protocol,
+      ...(typeof c.portName === "string" ? { portName: c.portName } : {}),
+      allowed: c.allowed,
+      reason: typeof c.reason === "string" ? c.reason : "",
+    };
+  });
+  return { connections, pods: [...pods].sort() };
+}
+
+/** A connection whose verdict differs between base and head. */
+export interface ConnectionChange {
+  from: string;
+  to: string;
+  port: number;
+  protocol: string;
+  portName?: string;
+  /** Why it is allowed (opened) or refused (closed) now, or what disappeared. */
+  why: string;
+}
+
+export interface ConnectivityDiff {
+  opened: ConnectionChange[];
+  closed: ConnectionChange[];
+  podsAdded: string[];
+  podsRemoved: string[];
+  baseAllowed: number;
+  headAllowed: number;
+  headPods: number;
+}
+
+const keyOf = (c: ReportConnection): string => `${c.from}\u0000${c.to}\u0000${c.port}\u0000${c.protocol}`;
+
+function byDestination(a: ConnectionChange, b: ConnectionChange): number {
+  return a.to.localeCompare(b.to) || a.from.localeCompare(b.from) || a.port - b.port || a.protocol.localeCompare(b.protocol);
+}
+
+function change(c: ReportConnection, why: string): ConnectionChange {
+  return { from: c.from, to: c.to, port: c.port, protocol: c.protocol, ...(c.portName ? { portName: c.portName } : {}), why };
+}
+
+/**
+ * Opened: allowed in head, and refused or absent in base. Closed: allowed in base, and refused or
+ * absent in head. A connection that only exists on one side (new pod, new port) counts when allowed.
+ */
+export function diffConnectivity(base: ConnectivityReport, head: ConnectivityReport): ConnectivityDiff {
+  const baseByKey = new Map(base.connections.map((c) => [keyOf(c), c]));
+  const headByKey = new Map(head.connections.map((c) => [keyOf(c), c]));
+  const basePods = new Set(base.pods);
+  const headPods = new Set(head.pods);
+  const opened: ConnectionChange[] = [];
+  const closed: ConnectionChange[] = [];
+  for (const [key, h] of headByKey) {
+    if (!h.allowed) continue;
+    const b = baseByKey.get(key);
+    if (b?.allowed) continue;
+    const isNew = [h.from, h.to].filter((p) => !basePods.has(p));
+    const prefix = b ? "" : isNew.length > 0 ? `new pod ${isNew.join(", ")}; ` : "new port; ";
+    opened.push(change(h, `${prefix}${h.reason}`));
+  }
+  for (const [key, b] of baseByKey) {
+    if (!b.allowed) continue;
+    const h = headByKey.get(key);
+    if (h?.allowed) continue;
+    const gone = [b.from, b.to].filter((p) => !headPods.has(p));
+    const why = h ? h.reason : gone.length > 0 ? `pod removed: ${gone.join(", ")}` : "port no longer served";
+    closed.push(change(b, why));
+  }
+  return {
+    opened: opened.sort(byDestination),
+    closed: closed.sort(byDestination),
+    podsAdded: head.pods.filter((p) => !basePods.has(p)),
+    podsRemoved: base.pods.filter((p) => !headPods.has(p)),
+    baseAllowed: base.connections.filter((c) => c.allowed).length,
+    headAllowed: head.connections.filter((c) => c.allowed).length,
+    headPods: head.pods.length,
+  };
+}
+
+/** Text safe inside a markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function portOf(c: ConnectionChange): string {
+  return `${c.port}/${c.protocol}${c.portName ? ` (${c.portName})` : ""}`;
+}
+
+function changeTable(title: string, changes: ConnectionChange[], maxRows: number): string[] {
+  if (changes.length === 0) return [];
+  const lines = [`#### ${title}`, "", "| From | To | Port | Why |", "| --- | --- | --- | --- |"];
+  for (const c of changes.slice(0, maxRows)) lines.push(`| \`${c.from}\` | \`${c.to}\` | ${portOf(c)} | ${cell(c.why)} |`);
+  if (changes.length > maxRows) lines.push("", `…and ${changes.length - maxRows} more.`);
+  lines.push("");
+  return lines;
+}
+
+function podList(title: string, pods: string[], maxRows: number): string[] {
+  if (pods.length === 0) return [];
+  const lines = [`#### ${title}`, "", ...pods.slice(0, maxRows).map((p) => `- \`${p}\``)];
+  if (pods.length > maxRows) lines.push(`- …and ${pods.length - maxRows} more`);
+  lines.push("");
+  return lines;
+}
+
+/**
+ * The diff part of the comment: a summary line and any notes (as quotes), then what opened,
+ * closed, appeared and disappeared.
+ */
+export function renderDiff(diff: ConnectivityDiff, maxRows = MAX_ROWS, notes: string[] = []): string {
+  const unchanged = diff.opened.length + diff.closed.length + diff.podsAdded.length + diff.podsRemoved.length === 0;
+  const lines = ["### Who can reach whom", ""];
+  const quoted = notes.length > 0 ? [notes.map((n) => `> ${n}`).join("\n>\n"), ""] : [];
+  if (unchanged) {
+    lines.push(`No change in who can reach whom. (${plural(diff.headAllowed, "allowed connection")} among ${plural(diff.headPods, "pod")}.)`, "", ...quoted);
+    return lines.join("\n");
+  }
+  const opens = diff.opened.length > 0 ? "⚠️ " : "";
+  lines.push(
+    `${opens}**This PR opens ${plural(diff.opened.length, "connection")} and closes ${diff.closed.length}**; ` +
+      `${plural(diff.podsAdded.length, "pod")} added, ${diff.podsRemoved.length} removed. ` +
+      `Allowed connections: ${diff.baseAllowed} → ${diff.headAllowed}.`,
+    "",
+    ...quoted,
+  );
+  lines.push(...changeTable("Opened (allowed now, refused or absent before)", diff.opened, maxRows));
+  lines.push(...changeTable("Closed (refused or gone now, allowed before)", diff.closed, maxRows));
+  lines.push(...podList("Pods added", diff.podsAdded, maxRows));
+  lines.push(...podList("Pods removed", diff.podsRemoved, maxRows));
+  return lines.join("\n");
+}
+
+export interface CommentParts {
+  diff: ConnectivityDiff;
+  /** Lines shown under the summary, e.g. that the base branch had no connectivity command. */
+  notes?: string[];
+  /** The head's `--format mermaid` output. */
+  mermaid?: string;
+  /** The head's `--format table` output. */
+  table?: string;
+  maxLength?: number;
+}
+
+function mermaidBlock(mermaid: string): string {
+  const body = mermaid.trim();
+  return body.startsWith("```") ? body : `\`\`\`mermaid\n${body}\n\`\`\``;
+}
+
+function tableBlock(table: string): string {
+  // A longer fence than any backtick run inside keeps the table from closing it.
+  const fence = "`".repeat(Math.max(3, ...[...table.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `<details><summary>Full connectivity table (head)</summary>\n\n${fence}text\n${table.trimEnd()}\n${fence}\n\n</details>`;
+}
+
+/**
+ * The whole comment body: marker, diff, then the head's picture and full table. When it would
+ * exceed GitHub's limit, the table and then the picture are replaced by a pointer to the job summary.
+ */
+export function renderComment(parts: CommentParts): string {
+  const maxLength = parts.maxLength ?? MAX_COMMENT_LENGTH;
+  const head = [COMMENT_MARKER, renderDiff(parts.diff, MAX_ROWS, parts.notes)];
+  const picture = parts.mermaid !== undefined ? `#### Connectivity of this PR\n\n${mermaidBlock(parts.mermaid)}\n` : undefined;
+  const table = parts.table !== undefined ? `${tableBlock(parts.table)}\n` : undefined;
+  const omitted = "_Too large for a comment: see the workflow run's summary and artifacts._\n";
+  const candidates = [
+    [picture, table],
+    [picture, table !== undefined ? omitted : undefined],
+    [picture !== undefined || table !== undefined ? omitted : undefined],
+  ];
+  for (const extra of candidates) {
+    const body = [...head, ...extra.filter((e): e is string => e !== undefined)].join("\n");
+    if (body.length <= maxLength) return body;
+  }
+  return `${[...head, omitted].join("\n").slice(0, maxLength - omitted.length)}\n${omitted}`;
+}

@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../cli/connectivity-diff";
+import {
+  COMMENT_MARKER,
+  ConnectivityReportError,
+  diffConnectivity,
+  parseConnectivityReport,
+  renderComment,
+  renderDiff,
+  type ReportConnection,
+} from "../../core/connectivityDiff";
+import { buildModel, computeMatrix, type KubeObject } from "../../core/netpol";
+import { jsonReport } from "../../core/report";
+import { stackObjects } from "../../core/stack";
+import { readStackConfig } from "../../core/stackConfigFile";
+
+const API = "pricing-ns/prices-api-deployment";
+const CONSUMER = "critical-project/consumer";
+const OTHER = "critical-project/other";
+
+function conn(from: string, to: string, allowed: boolean, port = 8080, reason = allowed ? "allowed by pricing-ns/prices-api-network-policy" : "denied by pricing-ns/default-deny-ingress"): ReportConnection {
+  return { from, to, port, protocol: "TCP", allowed, reason };
+}
+
+function report(...connections: ReportConnection[]): string {
+  return JSON.stringify({ connections, warnings: [], summary: {} });
+}
+
+const parse = (text: string) => parseConnectivityReport(text, "test.json");
+
+describe("connectivity diff", () => {
+  it("lists a connection this PR opens, with the head's reason", () => {
+    const diff = diffConnectivity(parse(report(conn(CONSUMER, API, true), conn(OTHER, API, false))), parse(report(conn(CONSUMER, API, true), conn(OTHER, API, true))));
+    assert.equal(diff.opened.length, 1);
+    assert.deepEqual(diff.opened[0], { from: OTHER, to: API, port: 8080, protocol: "TCP", why: "allowed by pricing-ns/prices-api-network-policy" });
+    assert.deepEqual(diff.closed, []);
+    const md = renderDiff(diff);
+    assert.match(md, /This PR opens 1 connection and closes 0/);
+    assert.match(md, /Allowed connections: 1 → 2/);
+    assert.ok(md.includes(`| \`${OTHER}\` | \`${API}\` | 8080/TCP | allowed by pricing-ns/prices-api-network-policy |`), md);
+  });
+
+  it("lists a connection this PR closes, with why it is refused now", () => {
+    const diff = diffConnectivity(parse(report(conn(CONSUMER, API, true), conn(OTHER, API, true))), parse(report(conn(CONSUMER, API, true), conn(OTHER, API, false))));
+    assert.deepEqual(diff.opened, []);
+    assert.equal(diff.closed.length, 1);
+    assert.equal(diff.closed[0].from, OTHER);
+    assert.equal(diff.closed[0].why, "denied by pricing-ns/default-deny-ingress");
+    assert.match(renderDiff(diff), /#### Closed/);
+  });
+
+  it("says so when nothing changes, even if the reports are ordered differently", () => {
+    const a = report(conn(CONSUMER, API, true), conn(OTHER, API, false));
+    const b = report(conn(OTHER, API, false), conn(CONSUMER, API, true));
+    const diff = diffConnectivity(parse(a), parse(b));
+    const md = renderDiff(diff);
+    assert.match(md, /No change in who can reach whom\. \(1 allowed connection among 3 pods\.\)/);
+    assert.doesNotMatch(md, /Opened|Closed/);
+  });
+
+  it("ignores connections that stay denied or change only their reason", () => {
+    const diff = diffConnectivity(parse(report(conn(OTHER, API, false, 8080, "a"))), parse(report(conn(OTHER, API, false, 8080, "b"))));
+    assert.deepEqual([diff.opened, diff.closed], [[], []]);
+  });
+
+  it("reports pods added and removed, and what they open or close", () => {
+    const base = parse(report(conn(CONSUMER, API, true), conn("old/job", API, true)));
+    const head = parse(report(conn(CONSUMER, API, true), conn("new/cron", API, true), conn("new/cron", API, true, 9090)));
+    const diff = diffConnectivity(base, head);
+    assert.deepEqual(diff.podsAdded, ["new/cron"]);
+    assert.deepEqual(diff.podsRemoved, ["old/job"]);
+    assert.deepEqual(diff.opened.map((c) => [c.port, c.why.split(";")[0]]), [[8080, "new pod new/cron"], [9090, "new pod new/cron"]]);
+    assert.deepEqual(diff.closed.map((c) => c.why), ["pod removed: old/job"]);
+    const md = renderDiff(diff);
+    assert.match(md, /#### Pods added\n\n- `new\/cron`/);
+    assert.match(md, /#### Pods removed\n\n- `old\/job`/);
+  });
+
+  it("marks a newly served port between existing pods", () => {
+    const diff = diffConnectivity(parse(report(conn(CONSUMER, API, true))), parse(report(conn(CONSUMER, API, true), conn(CONSUMER, API, true, 9090))));
+    assert.equal(diff.opened[0].why, "new port; allowed by pricing-ns/prices-api-network-policy");
+  });
+
+  it("keeps table cells intact when reasons contain pipes and markup", () => {
+    const diff = diffConnectivity(parse(report()), parse(report(conn(CONSUMER, API, true, 8080, "a | b <script>\nnext"))));
+    assert.ok(renderDiff(diff).includes("; a \\| b &lt;script> next |"), renderDiff(diff));
+  });
+
+  it("caps long tables and says how many rows were left out", () => {
+    const many = Array.from({ length: 5 }, (_, i) => conn(`ns/p${i}`, API, true));
+    const md = renderDiff(diffConnectivity(parse(report()), parse(report(...many))), 3);
+    assert.match(md, /…and 2 more\./);
+  });
+
+  it("diffs two real engine reports: fixing the tutorial's OR trap closes two paths", () => {
+    const config = readStackConfig("dev");
+    const callers: KubeObject[] = [
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "consumer", namespace: "critical-project" }, spec: { selector: {}, template: { metadata: { labels: { app: "prices-api-consumer" } }, spec: { containers: [{ name: "c", image: "curl" }] } } } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "other", namespace: "critical-project" }, spec: { selector: {}, template: { metadata: { labels: { app: "other" } }, spec: { containers: [{ name: "c", image: "curl" }] } } } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "imposter", namespace: "pricing-ns" }, spec: { selector: {}, template: { metadata: { labels: { app: "prices-api-consumer" } }, spec: { containers: [{ name: "c", image: "curl" }] } } } },
+    ];
+    const fixed = stackObjects(config);
+    const trap = fixed.map((o) => {
+      if (o.metadata.name !== "prices-api-network-policy") return o;
+      const spec = o.spec as { ingress: Array<{ from: Array<Record<string, unknown>> }> };
+      const [peer] = spec.ingress[0].from;
+      return { ...o, spec: { ...spec, ingress: [{ ...spec.ingress[0], from: [{ namespaceSelector: peer.namespaceSelector }, { podSelector: peer.podSelector }] }] } };
+    });
+    const toJson = (objects: KubeObject[]) => JSON.stringify(jsonReport(computeMatrix(buildModel([...objects, ...callers]).model), [], []));
+    const diff = diffConnectivity(parse(toJson(trap)), parse(toJson(fixed)));
+    assert.deepEqual(diff.opened, []);
+    assert.deepEqual(
+      diff.closed.map((c) => `${c.from} -> ${c.to}:${c.port}`),
+      ["critical-project/other -> pricing-ns/prices-api-deployment:8080", "pricing-ns/imposter -> pricing-ns/prices-api-deployment:8080"],
+    );
+    assert.ok(diff.closed.every((c) => c.why.length > 0));
+  });
+});
+
+describe("connectivity report parsing", () => {
+  it("refuses invalid JSON, naming the file", () => {
+    assert.throws(() => parseConnectivityReport("{oops", "head.json"), (e: Error) => e instanceof ConnectivityReportError && /^head\.json: not valid JSON/.test(e.message));
+  });
+
+  it("refuses a document without connections", () => {
+    assert.throws(() => parseConnectivityReport("[]", "base.json"), /base\.json: has no "connections" array/);
+  });
+
+  it("names the bad field of a bad connection", () => {
+    assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), from: "nobody" }] })), /connections\[0\]\.from is "nobody"; expected "namespace\/pod"/);
+    assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), port: "8080" }] })), /connections\[0\]\.port is "8080"/);
+    assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), allowed: "yes" }] })), /connections\[0\]\.allowed is "yes"/);
+  });
+});
+
+describe("PR comment", () => {
+  const diff = diffConnectivity(parse(report()), parse(report(conn(CONSUMER, API, true))));
+
+  it("starts with the marker and puts the picture and the folded table after the diff", () => {
+    const body = renderComment({ diff, mermaid: "flowchart LR\n  a --> b\n", table: "FROM TO\n`x` y\n" });
+    assert.ok(body.startsWith(`${COMMENT_MARKER}\n### Who can reach whom`));
+    const diffAt = body.indexOf("#### Opened");
+    const pictureAt = body.indexOf("```mermaid\nflowchart LR\n  a --> b\n```");
+    const tableAt = body.indexOf("<details><summary>Full connectivity table (head)</summary>");
+    assert.ok(diffAt > 0 && pictureAt > diffAt && tableAt > pictureAt, body);
+    assert.ok(body.includes("```text\nFROM TO\n`x` y\n```"));
+  });
+
+  it("does not wrap an already fenced picture twice", () => {
+    const body = renderComment({ diff, mermaid: "```mermaid\nflowchart LR\n```\n" });
+    assert.equal(body.split("```mermaid").length, 2);
+  });
+
+  it("drops the full table, then the picture, to stay under GitHub's size limit", () => {
+    const table = "x".repeat(5000);
+    const limited = renderComment({ diff, mermaid: "flowchart LR", table, maxLength: 3000 });
+    assert.ok(limited.length <= 3000);
+    assert.match(limited, /```mermaid/);
+    assert.match(limited, /Too large for a comment/);
+    assert.doesNotMatch(limited, /xxxxx/);
+  });
+});
+
+describe("connectivity-diff command", () => {
+  let dir: string;
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) };
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "conn-diff-"));
+    out.length = 0;
+    err.length = 0;
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("prints the whole comment body", () => {
+    const code = main([write("base.json", report()), write("head.json", report(conn(CONSUMER, API, true))), "--mermaid", write("head.mmd", "flowchart LR"), "--table", write("head.txt", "table")], io);
+    assert.equal(code, 0, err.join(""));
+    const body = out.join("");
+    assert.ok(body.startsWith(COMMENT_MARKER));
+    assert.match(body, /This PR opens 1 connection/);
+    assert.match(body, /```mermaid\nflowchart LR\n```/);
+    assert.match(body, /<details>/);
+  });
+
+  it("notes when the base could not run connectivity", () => {
+    assert.equal(main([write("b.json", '{"connections":[]}'), write("h.json", report(conn(CONSUMER, API, true))), "--base-unavailable"], io), 0);
+    const body = out.join("");
+    assert.match(body, /Allowed connections: 0 → 1\.\n\n> The base commit has no working `connectivity` command/);
+    assert.ok(body.indexOf("> The base commit") < body.indexOf("#### Opened"), "the note comes before the tables");
+  });
+
+  it("exits 2 on bad JSON, naming the file", () => {
+    const head = write("head.json", "<html>rate limited</html>");
+    assert.equal(main([write("base.json", report()), head], io), 2);
+    assert.match(err.join(""), new RegExp(`${head.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON`));
+    assert.equal(out.join(""), "");
+  });
+
+  it("exits 2 on a missing file or wrong arguments", () => {
+    assert.equal(main([write("base.json", report()), path.join(dir, "nope.json")], io), 2);
+    assert.match(err.join(""), /cannot read .*nope\.json/);
+    err.length = 0;
+    assert.equal(main(["only-one.json"], io), 2);
+    assert.match(err.join(""), /expected two report files \(base and head\), got 1\nUsage:/);
+  });
+});
