@@ -40,10 +40,14 @@ new AccessPolicy("access-policy", { ...kubernetes, allowedCallers: config.allowe
 
 const checks = curlCheckCommands(config.allowedCallers[0]);
 
-export const resourceGroupName = aks?.resourceGroup.name;
-export const clusterName = aks?.cluster.name;
-export const kubeconfig = aks?.kubeconfig;
-export const pricesApiUrl = pricesApi.url;
-export const allowCheckCommand = checks.allow;
-export const denyCheckCommand = checks.deny;
-export const expiresAt = config.expiresAt;
+// Only what this kind of stack has: a local stack has no Azure names and no kubeconfig output.
+const outputs = {
+  resourceGroupName: aks?.resourceGroup.name,
+  clusterName: aks?.cluster.name,
+  kubeconfig: aks?.kubeconfig,
+  pricesApiUrl: pricesApi.url,
+  allowCheckCommand: checks.allow,
+  denyCheckCommand: checks.deny,
+  expiresAt: config.expiresAt,
+};
+export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
