@@ -13,10 +13,23 @@ export interface ClassVerdict {
   egress: DirectionVerdict;
 }
 
+/** Policies selecting a class, per direction, with the verdicts already handed out for it. */
 interface Targets {
   ingress: CompiledPolicy[];
   egress: CompiledPolicy[];
+  ingressIds: string[];
+  egressIds: string[];
+  /** Interned verdicts keyed by the admitting rules, so equal verdicts are one object. */
+  ingressVerdicts: Map<string, InternedVerdict>;
+  egressVerdicts: Map<string, InternedVerdict>;
 }
+
+interface InternedVerdict {
+  id: number;
+  verdict: DirectionVerdict;
+}
+
+const NOT_ISOLATED_ENTRY: InternedVerdict = { id: 0, verdict: NOT_ISOLATED };
 
 /** "namespace/name" of a pod. */
 export function podId(pod: PodInfo): string {
@@ -35,6 +48,8 @@ export class ConnectivityEngine {
   readonly classifier: PodClassifier;
   private readonly policiesByNs = new Map<string, CompiledPolicy[]>();
   private readonly targets: Targets[] = [];
+  private readonly classVerdicts = new Map<number, ClassVerdict>();
+  private nextVerdictId = 1;
 
   constructor(readonly model: ClusterModel) {
     this.namespaces = namespaceIndex(model);
@@ -66,12 +81,21 @@ export class ConnectivityEngine {
   targetsOf(cls: PodClass): Targets {
     let t = this.targets[cls.id];
     if (!t) {
-      t = { ingress: [], egress: [] };
+      const ingress: CompiledPolicy[] = [];
+      const egress: CompiledPolicy[] = [];
       for (const p of this.policiesByNs.get(cls.namespace.name) ?? []) {
         if (!matchesSelector(p.podSelector, cls.labels)) continue;
-        if (p.ingress) t.ingress.push(p);
-        if (p.egress) t.egress.push(p);
+        if (p.ingress) ingress.push(p);
+        if (p.egress) egress.push(p);
       }
+      t = {
+        ingress,
+        egress,
+        ingressIds: Object.freeze(ingress.map((p) => p.id)) as string[],
+        egressIds: Object.freeze(egress.map((p) => p.id)) as string[],
+        ingressVerdicts: new Map(),
+        egressVerdicts: new Map(),
+      };
       this.targets[cls.id] = t;
     }
     return t;
@@ -79,38 +103,72 @@ export class ConnectivityEngine {
 
   /** Ingress to `dst` from `src`: allowed unless isolated and no rule admits src on the port. */
   ingressVerdict(src: PodClass, dst: PodClass, port: number, protocol: Protocol): DirectionVerdict {
-    const pols = this.targetsOf(dst).ingress;
-    if (pols.length === 0) return NOT_ISOLATED;
-    const allowedBy: Array<{ policy: string; rule: number }> = [];
-    for (const p of pols) {
-      for (const r of p.ingressRules) {
-        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, src)) {
-          allowedBy.push({ policy: p.id, rule: r.index });
-        }
-      }
-    }
-    return { allowed: allowedBy.length > 0, isolated: true, policies: pols.map((p) => p.id), allowedBy };
+    return this.ingressInterned(src, dst, port, protocol).verdict;
   }
 
   /** Egress from `src` to `dst`; named ports resolve against the destination. */
   egressVerdict(src: PodClass, dst: PodClass, port: number, protocol: Protocol): DirectionVerdict {
-    const pols = this.targetsOf(src).egress;
-    if (pols.length === 0) return NOT_ISOLATED;
-    const allowedBy: Array<{ policy: string; rule: number }> = [];
-    for (const p of pols) {
-      for (const r of p.egressRules) {
-        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, dst)) {
-          allowedBy.push({ policy: p.id, rule: r.index });
-        }
-      }
-    }
-    return { allowed: allowedBy.length > 0, isolated: true, policies: pols.map((p) => p.id), allowedBy };
+    return this.egressInterned(src, dst, port, protocol).verdict;
   }
 
+  private ingressInterned(src: PodClass, dst: PodClass, port: number, protocol: Protocol): InternedVerdict {
+    const t = this.targetsOf(dst);
+    if (t.ingress.length === 0) return NOT_ISOLATED_ENTRY;
+    let key = "";
+    for (let i = 0; i < t.ingress.length; i++) {
+      for (const r of t.ingress[i].ingressRules) {
+        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, src)) key += `${i}:${r.index},`;
+      }
+    }
+    return this.intern(t.ingressVerdicts, key, t.ingress, t.ingressIds);
+  }
+
+  private egressInterned(src: PodClass, dst: PodClass, port: number, protocol: Protocol): InternedVerdict {
+    const t = this.targetsOf(src);
+    if (t.egress.length === 0) return NOT_ISOLATED_ENTRY;
+    let key = "";
+    for (let i = 0; i < t.egress.length; i++) {
+      for (const r of t.egress[i].egressRules) {
+        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, dst)) key += `${i}:${r.index},`;
+      }
+    }
+    return this.intern(t.egressVerdicts, key, t.egress, t.egressIds);
+  }
+
+  /** Verdicts are shared (and frozen): a matrix hands the same few out millions of times. */
+  private intern(cache: Map<string, InternedVerdict>, key: string, pols: CompiledPolicy[], ids: string[]): InternedVerdict {
+    let e = cache.get(key);
+    if (!e) {
+      const allowedBy = key
+        .split(",")
+        .filter((x) => x.length > 0)
+        .map((x) => {
+          const [i, rule] = x.split(":").map(Number);
+          return Object.freeze({ policy: pols[i].id, rule });
+        });
+      const verdict: DirectionVerdict = Object.freeze({
+        allowed: allowedBy.length > 0,
+        isolated: true,
+        policies: ids,
+        allowedBy: Object.freeze(allowedBy) as Array<{ policy: string; rule: number }>,
+      });
+      e = { id: this.nextVerdictId++, verdict };
+      cache.set(key, e);
+    }
+    return e;
+  }
+
+  /** Verdict of a connection between two classes; equal verdicts are the same (frozen) object. */
   classVerdict(src: PodClass, dst: PodClass, port: number, protocol: Protocol): ClassVerdict {
-    const egress = this.egressVerdict(src, dst, port, protocol);
-    const ingress = this.ingressVerdict(src, dst, port, protocol);
-    return { allowed: egress.allowed && ingress.allowed, egress, ingress };
+    const e = this.egressInterned(src, dst, port, protocol);
+    const i = this.ingressInterned(src, dst, port, protocol);
+    const key = e.id * 0x100000000 + i.id;
+    let v = this.classVerdicts.get(key);
+    if (!v) {
+      v = Object.freeze({ allowed: e.verdict.allowed && i.verdict.allowed, egress: e.verdict, ingress: i.verdict });
+      this.classVerdicts.set(key, v);
+    }
+    return v;
   }
 
   /**

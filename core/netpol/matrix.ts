@@ -2,7 +2,7 @@ import { ConnectivityEngine, podId, type ClassVerdict } from "./engine";
 import { protocolOf } from "./ports";
 import { formatReason, type DirectionVerdict } from "./verdict";
 import type { PodClass } from "./classes";
-import type { ClusterModel, ContainerPort, PodInfo, Protocol } from "./types";
+import type { ClusterModel, PodInfo, Protocol } from "./types";
 
 /** One (source pod, destination pod, destination port) of the matrix. */
 export interface Connection {
@@ -29,32 +29,47 @@ export interface ConnectivityMatrix {
   connections(): Iterable<Connection>;
 }
 
+/** A destination port, shared by every connection to it. */
+interface PortRef {
+  port: number;
+  portName?: string;
+  protocol: Protocol;
+}
+
 /**
- * The reason is formatted on demand: it names pods, so it cannot be shared
- * across a class, and most consumers never read it.
+ * Connections are created by the million, so each holds only four references
+ * and reads the rest through getters. The reason is formatted on demand: it
+ * names pods, so it cannot be shared across a class, and most consumers never
+ * read it.
  */
 class MatrixConnection implements Connection {
-  readonly allowed: boolean;
-  readonly ingress: DirectionVerdict;
-  readonly egress: DirectionVerdict;
-  readonly portName?: string;
-
   constructor(
     readonly from: string,
     readonly to: string,
-    readonly port: number,
-    portName: string | undefined,
-    readonly protocol: Protocol,
-    v: ClassVerdict,
-  ) {
-    this.allowed = v.allowed;
-    this.ingress = v.ingress;
-    this.egress = v.egress;
-    if (portName !== undefined) this.portName = portName;
-  }
+    private readonly p: PortRef,
+    private readonly v: ClassVerdict,
+  ) {}
 
+  get port(): number {
+    return this.p.port;
+  }
+  get portName(): string | undefined {
+    return this.p.portName;
+  }
+  get protocol(): Protocol {
+    return this.p.protocol;
+  }
+  get allowed(): boolean {
+    return this.v.allowed;
+  }
+  get ingress(): DirectionVerdict {
+    return this.v.ingress;
+  }
+  get egress(): DirectionVerdict {
+    return this.v.egress;
+  }
   get reason(): string {
-    return formatReason(this.from, this.to, this.egress, this.ingress, this.port, this.protocol, this.portName);
+    return formatReason(this.from, this.to, this.v.egress, this.v.ingress, this.p.port, this.p.protocol, this.p.portName);
   }
 
   toJSON(): Connection {
@@ -91,42 +106,93 @@ export function computeMatrix(model: ClusterModel): ConnectivityMatrix {
   let count = 0;
   for (const c of classOfPod) count += (c.ports.length) * (pods.length - 1);
 
-  function* connections(): Generator<Connection> {
-    const rows = new Map<number, ClassVerdict[]>();
-    let cached = 0;
-    for (let d = 0; d < pods.length; d++) {
-      const dst = classOfPod[d];
-      const ports: ContainerPort[] = dst.ports;
-      if (ports.length === 0) continue;
-      let row = rows.get(dst.id);
-      if (!row) {
-        if (cached + classCount * ports.length > MAX_CACHED_VERDICTS) {
-          rows.clear();
-          cached = 0;
-        }
-        row = new Array<ClassVerdict>(classCount * ports.length);
-        rows.set(dst.id, row);
-        cached += row.length;
-      }
-      const toId = ids[d];
-      for (let s = 0; s < pods.length; s++) {
-        if (s === d) continue;
-        const src = classOfPod[s];
-        const fromId = ids[s];
-        for (let k = 0; k < ports.length; k++) {
-          const cp = ports[k];
-          const proto = protocolOf(cp);
-          const slot = src.id * ports.length + k;
-          let v = row[slot];
-          if (!v) {
-            v = engine.classVerdict(src, dst, cp.containerPort, proto);
-            row[slot] = v;
-          }
-          yield new MatrixConnection(fromId, toId, cp.containerPort, cp.name, proto, v);
-        }
-      }
-    }
+  const portRefs: PortRef[][] = classOfPod.map((c) =>
+    c.ports.map((cp) => ({ port: cp.containerPort, protocol: protocolOf(cp), ...(cp.name ? { portName: cp.name } : {}) })),
+  );
+  const connections = (): Iterable<Connection> => ({
+    [Symbol.iterator]: () => new MatrixIterator(engine, ids, classOfPod, portRefs, classCount),
+  });
+  return { pods, classes: classCount, count, connections };
+}
+
+/**
+ * Walks destination pods, then source pods, then the destination's ports.
+ * Hand-written rather than a generator: it reuses its result object, which
+ * matters at tens of millions of steps.
+ */
+class MatrixIterator implements Iterator<Connection> {
+  private readonly rows = new Map<number, ClassVerdict[]>();
+  private cached = 0;
+  private d = -1;
+  private s = 0;
+  private k = 0;
+  private row: ClassVerdict[] = [];
+  private refs: PortRef[] = [];
+  private readonly result: IteratorResult<Connection> = { done: false, value: undefined as unknown as Connection };
+
+  constructor(
+    private readonly engine: ConnectivityEngine,
+    private readonly ids: string[],
+    private readonly classOfPod: PodClass[],
+    private readonly portRefs: PortRef[][],
+    private readonly classCount: number,
+  ) {
+    this.nextDestination();
   }
 
-  return { pods, classes: classCount, count, connections };
+  private nextDestination(): void {
+    const n = this.ids.length;
+    // With fewer than two pods there is no pair of distinct pods at all.
+    if (n < 2) {
+      this.d = n;
+      return;
+    }
+    do this.d++;
+    while (this.d < n && this.portRefs[this.d].length === 0);
+    if (this.d >= n) return;
+    this.refs = this.portRefs[this.d];
+    this.s = this.d === 0 ? 1 : 0;
+    this.k = 0;
+    const dst = this.classOfPod[this.d];
+    let row = this.rows.get(dst.id);
+    if (!row) {
+      const size = this.classCount * this.refs.length;
+      if (this.cached + size > MAX_CACHED_VERDICTS) {
+        this.rows.clear();
+        this.cached = 0;
+      }
+      row = new Array<ClassVerdict>(size);
+      this.rows.set(dst.id, row);
+      this.cached += size;
+    }
+    this.row = row;
+  }
+
+  next(): IteratorResult<Connection> {
+    const d = this.d;
+    if (d >= this.ids.length) return { done: true, value: undefined };
+    const s = this.s;
+    const k = this.k;
+    const refs = this.refs;
+    const src = this.classOfPod[s];
+    const slot = src.id * refs.length + k;
+    let v = this.row[slot];
+    if (v === undefined) {
+      const ref = refs[k];
+      v = this.engine.classVerdict(src, this.classOfPod[d], ref.port, ref.protocol);
+      this.row[slot] = v;
+    }
+    const value = new MatrixConnection(this.ids[s], this.ids[d], refs[k], v);
+    // Advance: port, then source (skipping the destination itself), then destination.
+    if (k + 1 < refs.length) this.k = k + 1;
+    else {
+      this.k = 0;
+      let ns = s + 1;
+      if (ns === d) ns++;
+      if (ns < this.ids.length) this.s = ns;
+      else this.nextDestination();
+    }
+    (this.result as { value: Connection }).value = value;
+    return this.result;
+  }
 }

@@ -65,3 +65,25 @@ describe("netpol matrix", () => {
     assert.equal(json.portName, "http");
   });
 });
+
+describe("netpol matrix edge cases", () => {
+  it("is empty for zero or one pod, and for destinations without ports", () => {
+    assert.deepEqual([...computeMatrix(model([], [], [])).connections()], []);
+    const one = computeMatrix(model([], [pod("a", "x", {}, [{ containerPort: 80 }])], []));
+    assert.equal(one.count, 0);
+    assert.deepEqual([...one.connections()], []);
+    const noPorts = computeMatrix(model([], [pod("a", "x"), pod("a", "y")], []));
+    assert.equal(noPorts.count, 0);
+    assert.deepEqual([...noPorts.connections()], []);
+  });
+
+  it("can be iterated more than once and yields distinct objects", () => {
+    const mx = computeMatrix(model([], [pod("a", "x", {}, [{ containerPort: 80 }]), pod("a", "y", {}, [{ containerPort: 81 }]), pod("b", "z")], []));
+    const first = [...mx.connections()];
+    const second = [...mx.connections()];
+    assert.equal(first.length, 4);
+    assert.notEqual(first[0], first[1]);
+    assert.deepEqual(first.map((c) => `${c.from}>${c.to}:${c.port}`), ["a/y>a/x:80", "b/z>a/x:80", "a/x>a/y:81", "b/z>a/y:81"]);
+    assert.deepEqual(second.map((c) => c.to), first.map((c) => c.to));
+  });
+});
