@@ -1,0 +1,64 @@
+/**
+ * The reaper's view of Pulumi: list stacks, read their settings, destroy, remove. Tests use a fake;
+ * `pulumiWorkspace` is the real one, backed by the Automation API (which shells out to the CLI).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export interface ListedStack {
+  name: string;
+  lastUpdate?: string;
+}
+
+/** A stack's config (fully qualified keys such as `prices-api-netpol:expiresAt`) and outputs, as plain values. */
+export interface StackSettings {
+  config: Record<string, string>;
+  outputs: Record<string, unknown>;
+}
+
+export interface ReapWorkspace {
+  listStacks(): Promise<ListedStack[]>;
+  stackSettings(stack: string): Promise<StackSettings>;
+  /** Destroys every resource of the stack; rejects when Pulumi reports an error. */
+  destroy(stack: string, onOutput: (text: string) => void): Promise<void>;
+  /** Removes the (now empty) stack and its history from the backend. */
+  removeStack(stack: string): Promise<void>;
+}
+
+export const PULUMI_MISSING =
+  "Pulumi CLI not found on PATH: install it from https://www.pulumi.com/docs/install/ " +
+  "(or in GitHub Actions with pulumi/actions), log in to the state backend (PULUMI_BACKEND_URL), then run npm run reap again.";
+
+/** The first `pulumi` executable on `searchPath`, or undefined. */
+export function findPulumiCli(searchPath: string | undefined, platform: NodeJS.Platform = process.platform): string | undefined {
+  const names = platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
+  for (const dir of (searchPath ?? "").split(path.delimiter)) {
+    if (dir === "") continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      try {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        if (fs.statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The Automation API workspace of the project in `projectDir` (the directory holding Pulumi.yaml). */
+export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace> {
+  // Loaded lazily: the Automation API is heavy and the tests never need it.
+  const { LocalWorkspace, Stack } = await import("@pulumi/pulumi/automation");
+  const ws = await LocalWorkspace.create({ workDir: projectDir });
+  const values = <T>(map: Record<string, { value: T }>): Record<string, T> => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value]));
+  return {
+    listStacks: async () => (await ws.listStacks()).map((s) => ({ name: s.name, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })),
+    stackSettings: async (stack) => ({ config: values(await ws.getAllConfig(stack)), outputs: values(await ws.stackOutputs(stack)) }),
+    destroy: async (stack, onOutput) => {
+      await (await Stack.select(stack, ws)).destroy({ onOutput });
+    },
+    removeStack: (stack) => ws.removeStack(stack),
+  };
+}
