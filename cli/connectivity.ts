@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "../core/config";
 import { buildModel, computeMatrix, lintModel, loadManifestPaths, ManifestError, type IgnoredObject } from "../core/netpol";
-import { formatReport } from "../core/report";
+import { reportChunks } from "../core/report";
 import { CONNECTIVITY_USAGE, EXIT_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO } from "./args";
 import { stackInputObjects } from "./stackInput";
 
@@ -14,6 +14,19 @@ export function ignoredLine(ignored: readonly IgnoredObject[]): string {
   const kinds = [...new Set(ignored.map((i) => i.kind))].sort();
   const n = ignored.length;
   return `ignored: ${n} object${n === 1 ? "" : "s"} of kind${kinds.length === 1 ? "" : "s"} ${kinds.join(", ")}`;
+}
+
+/** Writes pieces in ~64 KiB batches: one write per piece would cost a syscall per connection. */
+function writeBatched(chunks: Iterable<string>, write: (text: string) => void): void {
+  let buffer = "";
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= 65536) {
+      write(buffer);
+      buffer = "";
+    }
+  }
+  if (buffer.length > 0) write(buffer);
 }
 
 /** Runs the command; returns the exit code. Unexpected errors (bugs) propagate with their stack. */
@@ -30,7 +43,10 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     const warnings = lintModel(model);
     for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
     if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
-    io.stdout(formatReport(args.format, matrix, warnings, ignored));
+    if (matrix.count === 0 && args.paths.length === 0 && !args.probes) {
+      io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; add --probes for the intent gate's probe pods\n");
+    }
+    writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -13,8 +13,12 @@ function csvRow(fields: Array<string | number | boolean>): string {
   return `${fields.map(csvField).join(",")}\r\n`;
 }
 
+/** The `csv` format row by row, for writing large matrices without holding them. */
+export function* csvChunks(matrix: ConnectivityMatrix): Generator<string> {
+  yield csvRow([...CSV_HEADER]);
+  for (const c of matrix.connections()) yield csvRow([c.from, c.to, c.port, c.protocol, c.allowed, c.reason]);
+}
+
 export function formatCsv(matrix: ConnectivityMatrix): string {
-  const rows = [csvRow([...CSV_HEADER])];
-  for (const c of matrix.connections()) rows.push(csvRow([c.from, c.to, c.port, c.protocol, c.allowed, c.reason]));
-  return rows.join("");
+  return [...csvChunks(matrix)].join("");
 }

@@ -1,9 +1,9 @@
 /** Output formats of the connectivity matrix. Pure: (matrix, warnings, ignored) → text. */
 import type { ConnectivityMatrix, IgnoredObject, LintWarning } from "../netpol";
-import { formatCsv } from "./csv";
-import { formatJson } from "./json";
+import { csvChunks } from "./csv";
+import { jsonChunks } from "./json";
 import { formatMermaid } from "./mermaid";
-import { formatTable } from "./table";
+import { tableChunks } from "./table";
 
 export * from "./explain";
 export * from "./json";
@@ -15,23 +15,34 @@ export const REPORT_FORMATS = ["table", "json", "csv", "mermaid"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /**
- * Renders the matrix in one format. Only `json` carries the lint warnings and ignored objects;
- * the CLI prints those to stderr for the other formats so stdout stays pure table/CSV/mermaid.
+ * Renders the matrix in one format, in pieces that concatenate to the output (the CLI writes them
+ * as they come, so huge matrices never sit in memory). Only `json` carries the lint warnings and
+ * ignored objects; the CLI prints those to stderr so stdout stays pure table/CSV/mermaid.
  */
+export function reportChunks(
+  format: ReportFormat,
+  matrix: ConnectivityMatrix,
+  warnings: readonly LintWarning[],
+  ignored: readonly IgnoredObject[],
+): Iterable<string> {
+  switch (format) {
+    case "json":
+      return jsonChunks(matrix, warnings, ignored);
+    case "csv":
+      return csvChunks(matrix);
+    case "mermaid":
+      return [formatMermaid(matrix)];
+    case "table":
+      return tableChunks(matrix);
+  }
+}
+
+/** reportChunks joined into one string. */
 export function formatReport(
   format: ReportFormat,
   matrix: ConnectivityMatrix,
   warnings: readonly LintWarning[],
   ignored: readonly IgnoredObject[],
 ): string {
-  switch (format) {
-    case "json":
-      return formatJson(matrix, warnings, ignored);
-    case "csv":
-      return formatCsv(matrix);
-    case "mermaid":
-      return formatMermaid(matrix);
-    case "table":
-      return formatTable(matrix);
-  }
+  return [...reportChunks(format, matrix, warnings, ignored)].join("");
 }

@@ -2,7 +2,7 @@
  * The `json` format: a contract other tools parse, so field names and order are fixed and
  * documented in docs/connectivity.md. Connections keep the matrix order (destination, source, port).
  */
-import type { ConnectivityMatrix, IgnoredObject, LintWarning, Protocol } from "../netpol";
+import type { Connection, ConnectivityMatrix, IgnoredObject, LintWarning, Protocol } from "../netpol";
 import { decidingPolicies } from "./explain";
 
 /** One connection as the json format writes it. */
@@ -36,39 +36,43 @@ export interface JsonReport {
   summary: JsonSummary;
 }
 
-/** Builds the json document as a value (the CLI and tests share it). */
-export function jsonReport(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[]): JsonReport {
-  const connections: JsonConnection[] = [];
-  let allowed = 0;
-  for (const c of matrix.connections()) {
-    if (c.allowed) allowed++;
-    connections.push({
-      from: c.from,
-      to: c.to,
-      port: c.port,
-      protocol: c.protocol,
-      allowed: c.allowed,
-      ...(c.portName !== undefined ? { portName: c.portName } : {}),
-      reason: c.reason,
-      ingressPolicies: decidingPolicies(c.ingress),
-      egressPolicies: decidingPolicies(c.egress),
-    });
-  }
+function jsonConnection(c: Connection): JsonConnection {
   return {
-    connections,
-    warnings: warnings.map((w) => ({ ...w })),
-    ignored: ignored.map((i) => ({ ...i })),
-    summary: {
-      pods: matrix.pods.length,
-      classes: matrix.classes,
-      connections: connections.length,
-      allowed,
-      denied: connections.length - allowed,
-    },
+    from: c.from,
+    to: c.to,
+    port: c.port,
+    protocol: c.protocol,
+    allowed: c.allowed,
+    ...(c.portName !== undefined ? { portName: c.portName } : {}),
+    reason: c.reason,
+    ingressPolicies: decidingPolicies(c.ingress),
+    egressPolicies: decidingPolicies(c.egress),
   };
 }
 
-/** The `json` format: jsonReport, pretty-printed with two spaces and a final newline. */
+function indented(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, "\n  ");
+}
+
+/**
+ * The `json` format in pieces, so a CLI can write a million connections without holding them:
+ * the document is pretty-printed except that each connection sits on one line (grep-friendly).
+ */
+export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[]): Generator<string> {
+  let total = 0;
+  let allowed = 0;
+  yield '{\n  "connections": [';
+  for (const c of matrix.connections()) {
+    yield `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c))}`;
+    total++;
+    if (c.allowed) allowed++;
+  }
+  yield total === 0 ? "],\n" : "\n  ],\n";
+  const summary: JsonSummary = { pods: matrix.pods.length, classes: matrix.classes, connections: total, allowed, denied: total - allowed };
+  yield `  "warnings": ${indented(warnings)},\n  "ignored": ${indented(ignored)},\n  "summary": ${indented(summary)}\n}\n`;
+}
+
+/** The `json` format as one string. */
 export function formatJson(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[]): string {
-  return `${JSON.stringify(jsonReport(matrix, warnings, ignored), null, 2)}\n`;
+  return [...jsonChunks(matrix, warnings, ignored)].join("");
 }

@@ -50,32 +50,38 @@ function destinationBlock(pod: PodInfo | undefined, to: string, rows: Connection
   return lines;
 }
 
-export function formatTable(matrix: ConnectivityMatrix): string {
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The `table` format one destination block at a time, for writing large matrices without holding them. */
+export function* tableChunks(matrix: ConnectivityMatrix): Generator<string> {
   const byId = new Map(matrix.pods.map((p) => [`${p.namespace || "default"}/${p.name}`, p]));
-  const blocks: string[][] = [];
   let current: Connection[] = [];
   let allowed = 0;
   let total = 0;
-  const flush = () => {
-    if (current.length > 0) blocks.push(destinationBlock(byId.get(current[0].to), current[0].to, current));
-    current = [];
-  };
+  const block = () => `${destinationBlock(byId.get(current[0].to), current[0].to, current).join("\n")}\n\n`;
   // The matrix yields connections grouped by destination, so one pass groups them.
   for (const c of matrix.connections()) {
-    if (current.length > 0 && current[0].to !== c.to) flush();
+    if (current.length > 0 && current[0].to !== c.to) {
+      yield block();
+      current = [];
+    }
     current.push(c);
     total++;
     if (c.allowed) allowed++;
   }
-  flush();
-  const out = blocks.map((b) => b.join("\n"));
+  if (current.length > 0) yield block();
   const silent = matrix.pods.filter((p) => p.ports.length === 0).map((p) => `${p.namespace || "default"}/${p.name}`);
   const footer = [
-    `${matrix.pods.length} pods (${matrix.classes} classes), ${total} connections: ${allowed} allowed, ${total - allowed} denied.`,
+    `${plural(matrix.pods.length, "pod")} (${plural(matrix.classes, "class", "classes")}), ${plural(total, "connection")}: ${allowed} allowed, ${total - allowed} denied.`,
   ];
   if (silent.length > 0) {
     footer.push(...wrapText(`Not destinations (they declare no container port): ${silent.join(", ")}.`, TABLE_WIDTH));
   }
-  out.push(footer.join("\n"));
-  return `${out.join("\n\n")}\n`;
+  yield `${footer.join("\n")}\n`;
+}
+
+export function formatTable(matrix: ConnectivityMatrix): string {
+  return [...tableChunks(matrix)].join("");
 }

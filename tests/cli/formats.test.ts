@@ -111,6 +111,13 @@ describe("report formats", () => {
       assert.deepEqual((byFrom.get("ops/intruder") as { ingressPolicies: string[] }).ingressPolicies, ["shop/allow-client", "shop/deny-all"]);
     });
 
+    it("is valid JSON for an empty matrix too, and puts each connection on one line", () => {
+      const empty = JSON.parse(formatJson(computeMatrix({ namespaces: [], pods: [], policies: [] }), [], []));
+      assert.deepEqual(empty, { connections: [], warnings: [], ignored: [], summary: { pods: 0, classes: 0, connections: 0, allowed: 0, denied: 0 } });
+      const lines = formatJson(tutorialMatrix(), [], []).split("\n");
+      assert.equal(lines.filter((l) => l.startsWith('    {"from":')).length, 3);
+    });
+
     it("is byte-for-byte stable across runs", () => {
       assert.equal(formatJson(tutorialMatrix(), warnings, ignored), formatJson(tutorialMatrix(), warnings, ignored));
     });
