@@ -1,6 +1,6 @@
 /**
  * The reaper's view of Pulumi: list stacks, read their settings, destroy, remove. Tests use a fake;
- * `pulumiWorkspace` is the real one, backed by the Automation API (which shells out to the CLI).
+ * the real one is pulumiWorkspace.ts, backed by the Automation API (which shells out to the CLI).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -45,20 +45,4 @@ export function findPulumiCli(searchPath: string | undefined, platform: NodeJS.P
     }
   }
   return undefined;
-}
-
-/** The Automation API workspace of the project in `projectDir` (the directory holding Pulumi.yaml). */
-export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace> {
-  // Loaded lazily: the Automation API is heavy and the tests never need it.
-  const { LocalWorkspace, Stack } = await import("@pulumi/pulumi/automation");
-  const ws = await LocalWorkspace.create({ workDir: projectDir });
-  const values = <T>(map: Record<string, { value: T }>): Record<string, T> => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value]));
-  return {
-    listStacks: async () => (await ws.listStacks()).map((s) => ({ name: s.name, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })),
-    stackSettings: async (stack) => ({ config: values(await ws.getAllConfig(stack)), outputs: values(await ws.stackOutputs(stack)) }),
-    destroy: async (stack, onOutput) => {
-      await (await Stack.select(stack, ws)).destroy({ onOutput });
-    },
-    removeStack: (stack) => ws.removeStack(stack),
-  };
 }

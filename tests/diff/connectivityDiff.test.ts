@@ -13,7 +13,7 @@ import {
   type ReportConnection,
 } from "../../core/connectivityDiff";
 import { buildModel, computeMatrix, type KubeObject } from "../../core/netpol";
-import { jsonReport } from "../../core/report";
+import { formatJson } from "../../core/report";
 import { stackObjects } from "../../core/stack";
 import { readStackConfig } from "../../core/stackConfigFile";
 
@@ -109,7 +109,7 @@ describe("connectivity diff", () => {
       const [peer] = spec.ingress[0].from;
       return { ...o, spec: { ...spec, ingress: [{ ...spec.ingress[0], from: [{ namespaceSelector: peer.namespaceSelector }, { podSelector: peer.podSelector }] }] } };
     });
-    const toJson = (objects: KubeObject[]) => JSON.stringify(jsonReport(computeMatrix(buildModel([...objects, ...callers]).model), [], []));
+    const toJson = (objects: KubeObject[]) => formatJson(computeMatrix(buildModel([...objects, ...callers]).model), [], []);
     const diff = diffConnectivity(parse(toJson(trap)), parse(toJson(fixed)));
     assert.deepEqual(diff.opened, []);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXIT_FAILED, EXIT_NO_PULUMI, EXIT_USAGE, main, type ReapIO } from "../../cli/reap";
+import { EXIT_FAILED, EXIT_NO_PULUMI, EXIT_USAGE, main, type ReapIO } from "../../cli/reap/command";
 import { runReap, summarize } from "../../cli/reap/run";
 import { findPulumiCli, type ListedStack, type ReapWorkspace, type StackSettings } from "../../cli/reap/workspace";
 

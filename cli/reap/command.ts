@@ -1,0 +1,56 @@
+/**
+ * The `reap` command over injected IO and workspace: `npm run reap -- [--dry-run] [--now ISO]`
+ * destroys demo stacks whose expiresAt has passed and that are not protected, then removes them.
+ * Prints a table of every stack and what happened.
+ * Exit codes: 0 done, 1 some stack could not be read, destroyed or removed, 2 bad arguments,
+ * 3 Pulumi CLI missing.
+ */
+import { formatReapTable, parseReapArgs } from "../../core/reap";
+import { runReap } from "./run";
+import { findPulumiCli, PULUMI_MISSING, type ReapWorkspace } from "./workspace";
+
+export const REAP_USAGE = `Usage: npm run reap -- [--dry-run] [--now ISO]
+  --dry-run   print what would be destroyed; change nothing
+  --now ISO   decide as if it were this instant (e.g. 2026-12-31T18:00:00Z); default: now
+A stack is destroyed when prices-api-netpol:expiresAt (or its expiresAt output) has passed and protect is not true.
+A date without time (2026-12-31) expires at the END of that day, UTC.`;
+
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_NO_PULUMI = 3;
+
+export interface ReapIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** PATH to search for the Pulumi CLI. */
+  searchPath: string | undefined;
+  /** Builds the workspace once the CLI is known to exist. */
+  workspace: () => Promise<ReapWorkspace>;
+  clock?: () => Date;
+}
+
+export async function main(argv: string[], io: ReapIO): Promise<number> {
+  let args: ReturnType<typeof parseReapArgs>;
+  try {
+    args = parseReapArgs(argv, io.clock);
+  } catch (err) {
+    io.stderr(`reap: ${(err as Error).message}\n${REAP_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (args.help) {
+    io.stdout(`${REAP_USAGE}\n`);
+    return 0;
+  }
+  if (findPulumiCli(io.searchPath) === undefined) {
+    io.stderr(`reap: ${PULUMI_MISSING}\n`);
+    return EXIT_NO_PULUMI;
+  }
+  io.stdout(`reap: ${args.dryRun ? "dry run, nothing is changed; " : ""}deciding as of ${args.now.toISOString()}\n`);
+  const { results, failures } = await runReap(await io.workspace(), { now: args.now, dryRun: args.dryRun, log: io.stderr });
+  io.stdout(results.length === 0 ? "reap: no stacks in this backend.\n" : formatReapTable(results));
+  if (failures > 0) {
+    io.stderr(`reap: ${failures} stack${failures === 1 ? "" : "s"} failed; see the table above.\n`);
+    return EXIT_FAILED;
+  }
+  return 0;
+}

@@ -1,0 +1,17 @@
+/** The real ReapWorkspace: the Automation API over the project's Pulumi CLI and state backend. */
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { ReapWorkspace } from "./workspace";
+
+/** The Automation API workspace of the project in `projectDir` (the directory holding Pulumi.yaml). */
+export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace> {
+  const ws = await LocalWorkspace.create({ workDir: projectDir });
+  const values = <T>(map: Record<string, { value: T }>): Record<string, T> => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value]));
+  return {
+    listStacks: async () => (await ws.listStacks()).map((s) => ({ name: s.name, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })),
+    stackSettings: async (stack) => ({ config: values(await ws.getAllConfig(stack)), outputs: values(await ws.stackOutputs(stack)) }),
+    destroy: async (stack, onOutput) => {
+      await (await Stack.select(stack, ws)).destroy({ onOutput });
+    },
+    removeStack: (stack) => ws.removeStack(stack),
+  };
+}
