@@ -1,5 +1,5 @@
 import { PodClassifier, type PodClass } from "./classes";
-import { collectIPBlocks, compilePolicy, ruleAdmitsPeer, type CompiledPolicy } from "./compiled";
+import { collectIPBlocks, compilePolicy, ruleAdmitsPeer, type CompiledPolicy, type CompiledRule } from "./compiled";
 import { implicitNamespace, namespaceIndex } from "./namespaces";
 import { protocolOf, resolveNamedPort, rulePortsMatch } from "./ports";
 import { matchesSelector } from "./selectors";
@@ -19,9 +19,24 @@ interface Targets {
   egress: CompiledPolicy[];
   ingressIds: string[];
   egressIds: string[];
+  /** The rules of those policies, flattened; a rule's position is its bit in a verdict key. */
+  ingressRules: FlatRule[];
+  egressRules: FlatRule[];
   /** Interned verdicts keyed by the admitting rules, so equal verdicts are one object. */
-  ingressVerdicts: Map<string, InternedVerdict>;
-  egressVerdicts: Map<string, InternedVerdict>;
+  ingressVerdicts: Map<number | string, InternedVerdict>;
+  egressVerdicts: Map<number | string, InternedVerdict>;
+}
+
+interface FlatRule {
+  policy: string;
+  rule: CompiledRule;
+}
+
+/** Up to this many rules per pod, the set of admitting rules is keyed by a 31-bit mask. */
+const MASK_RULES = 31;
+
+function flatten(pols: CompiledPolicy[], dir: "ingressRules" | "egressRules"): FlatRule[] {
+  return pols.flatMap((p) => p[dir].map((rule) => ({ policy: p.id, rule })));
 }
 
 interface InternedVerdict {
@@ -93,6 +108,8 @@ export class ConnectivityEngine {
         egress,
         ingressIds: Object.freeze(ingress.map((p) => p.id)) as string[],
         egressIds: Object.freeze(egress.map((p) => p.id)) as string[],
+        ingressRules: flatten(ingress, "ingressRules"),
+        egressRules: flatten(egress, "egressRules"),
         ingressVerdicts: new Map(),
         egressVerdicts: new Map(),
       };
@@ -114,38 +131,50 @@ export class ConnectivityEngine {
   private ingressInterned(src: PodClass, dst: PodClass, port: number, protocol: Protocol): InternedVerdict {
     const t = this.targetsOf(dst);
     if (t.ingress.length === 0) return NOT_ISOLATED_ENTRY;
-    let key = "";
-    for (let i = 0; i < t.ingress.length; i++) {
-      for (const r of t.ingress[i].ingressRules) {
-        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, src)) key += `${i}:${r.index},`;
-      }
-    }
-    return this.intern(t.ingressVerdicts, key, t.ingress, t.ingressIds);
+    return this.interned(t.ingressRules, src, dst, port, protocol, t.ingressVerdicts, t.ingressIds);
   }
 
   private egressInterned(src: PodClass, dst: PodClass, port: number, protocol: Protocol): InternedVerdict {
     const t = this.targetsOf(src);
     if (t.egress.length === 0) return NOT_ISOLATED_ENTRY;
-    let key = "";
-    for (let i = 0; i < t.egress.length; i++) {
-      for (const r of t.egress[i].egressRules) {
-        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, dst)) key += `${i}:${r.index},`;
-      }
-    }
-    return this.intern(t.egressVerdicts, key, t.egress, t.egressIds);
+    return this.interned(t.egressRules, dst, dst, port, protocol, t.egressVerdicts, t.egressIds);
   }
 
-  /** Verdicts are shared (and frozen): a matrix hands the same few out millions of times. */
-  private intern(cache: Map<string, InternedVerdict>, key: string, pols: CompiledPolicy[], ids: string[]): InternedVerdict {
+  /**
+   * The verdict of an isolated direction: which of `rules` admit `peer` on the
+   * port of `dst` (ports always resolve on the destination). Verdicts are
+   * shared and frozen: a matrix hands the same few out millions of times.
+   */
+  private interned(
+    rules: FlatRule[],
+    peer: PodClass,
+    dst: PodClass,
+    port: number,
+    protocol: Protocol,
+    cache: Map<number | string, InternedVerdict>,
+    ids: string[],
+  ): InternedVerdict {
+    let key: number | string;
+    if (rules.length <= MASK_RULES) {
+      let mask = 0;
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j].rule;
+        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, peer)) mask |= 1 << j;
+      }
+      key = mask;
+    } else {
+      let text = "";
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j].rule;
+        if (rulePortsMatch(r.ports, port, protocol, dst.ports) && ruleAdmitsPeer(r, peer)) text += `${j},`;
+      }
+      key = text;
+    }
     let e = cache.get(key);
     if (!e) {
-      const allowedBy = key
-        .split(",")
-        .filter((x) => x.length > 0)
-        .map((x) => {
-          const [i, rule] = x.split(":").map(Number);
-          return Object.freeze({ policy: pols[i].id, rule });
-        });
+      const admitting =
+        typeof key === "number" ? rules.filter((_, j) => ((key as number) & (1 << j)) !== 0) : key.split(",").filter((x) => x).map((x) => rules[Number(x)]);
+      const allowedBy = admitting.map((f) => Object.freeze({ policy: f.policy, rule: f.rule.index }));
       const verdict: DirectionVerdict = Object.freeze({
         allowed: allowedBy.length > 0,
         isolated: true,

@@ -33,7 +33,8 @@ function envelope(value: unknown, source: ObjectSource, out: SourcedObject[]): v
   const ctx: ErrorContext = ErrorContext.of(source);
   if (!isMapping(value)) ctx.fail("", `a manifest document must be a mapping, got ${show(value)}`);
   if (typeof value.kind !== "string" || value.kind.length === 0) ctx.fail("kind", `kind is required (got ${show(value.kind)})`);
-  if (value.kind === "List" || value.kind.endsWith("List")) {
+  // kubectl's "List" and typed lists such as "NetworkPolicyList" (a CRD kind that merely ends in List has no items).
+  if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
     if (!Array.isArray(value.items)) ctx.fail("items", `a ${value.kind} needs an items list, got ${show(value.items)}`);
     value.items.forEach((item, i) => {
       const path = ctx.path(`items[${i}]`);

@@ -372,3 +372,17 @@ describe("netpol engine", () => {
     assert.equal(e.evaluate(pod("a", "probe2", {}), web, 80).allowed, false);
   });
 });
+
+describe("netpol engine: many rules on one pod", () => {
+  it("reports every admitting rule when a pod has more than 31 rules", () => {
+    const target = pod("a", "t", { app: "t" }, [{ containerPort: 80 }]);
+    const rules = Array.from({ length: 40 }, (_, i) => ({ from: [{ podSelector: { matchLabels: { n: String(i % 20) } } }] }));
+    const m = model([ns("a")], [target], [np("a", "many", { podSelector: { matchLabels: { app: "t" } }, ingress: rules })]);
+    const e = new ConnectivityEngine(m);
+    const v = e.evaluate(pod("a", "s", { n: "3" }), target, 80);
+    assert.deepEqual(v.ingress.allowedBy, [{ policy: "a/many", rule: 3 }, { policy: "a/many", rule: 23 }]);
+    assert.equal(e.evaluate(pod("a", "s", { n: "99" }), target, 80).allowed, false);
+    const few = model([ns("a")], [target], [np("a", "few", { podSelector: {}, ingress: rules.slice(0, 25) }), np("a", "more", { podSelector: {}, ingress: rules.slice(0, 6) })]);
+    assert.deepEqual(evaluateConnection(few, pod("a", "s", { n: "5" }), target, 80).ingress.allowedBy, [{ policy: "a/few", rule: 5 }, { policy: "a/more", rule: 5 }]);
+  });
+});
