@@ -118,7 +118,7 @@ export class ClientNodeKubeClient implements KubeClient {
     try {
       await this.call("create pod", () => this.core.createNamespacedPod({ namespace, body: pod as unknown as V1Pod }));
     } catch (err) {
-      throw new Error(apiErrorText(err));
+      throw new Error(apiErrorText(err), { cause: err });
     }
   }
 
@@ -153,7 +153,7 @@ export class ClientNodeKubeClient implements KubeClient {
     try {
       await this.call("delete pod", () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
     } catch (err) {
-      if (!isNotFound(err)) throw new Error(apiErrorText(err));
+      if (!isNotFound(err)) throw new Error(apiErrorText(err), { cause: err });
     }
   }
 
@@ -161,7 +161,7 @@ export class ClientNodeKubeClient implements KubeClient {
     try {
       await this.call("delete namespace", () => this.core.deleteNamespace({ name }));
     } catch (err) {
-      if (!isNotFound(err)) throw new Error(apiErrorText(err));
+      if (!isNotFound(err)) throw new Error(apiErrorText(err), { cause: err });
     }
   }
 }

@@ -31,9 +31,11 @@ export const PROBE_RESULT_MARKER = "NETPOL_PROBE";
  * `NETPOL_PROBE exit=<curl exit> http_code=<000|status> time_connect=<s> errormsg=<curl's message>`.
  * The container always exits 0 so that a blocked probe is a result, not a crash loop; errormsg
  * comes last because it contains spaces. The URL arrives in $PROBE_URL to avoid shell quoting.
+ * `-v` goes to the log uncaptured: since curl 7.88 errormsg no longer says WHY a connect failed,
+ * and only the verbose line "connect to ... failed: Connection refused" tells refused from unreachable.
  */
 export const PROBE_SCRIPT =
-  `out=$(curl -s -o /dev/null --connect-timeout ${CONNECT_TIMEOUT_SECONDS} --max-time ${MAX_TIME_SECONDS} ` +
+  `out=$(curl -v -s -o /dev/null --connect-timeout ${CONNECT_TIMEOUT_SECONDS} --max-time ${MAX_TIME_SECONDS} ` +
   `-w 'http_code=%{http_code} time_connect=%{time_connect} errormsg=%{errormsg}' "$PROBE_URL"); ` +
   `rc=$?; echo "${PROBE_RESULT_MARKER} exit=$rc $out"`;
 

@@ -92,7 +92,10 @@ export function parseProbeLog(log: string, options: ParseOptions): ProbeObservat
     return { observed: "blocked", cause: "connect-timeout", detail: `blocked: connect timed out after ${options.connectTimeoutSeconds}s`, exitCode };
   }
   if (exitCode === CURL_COULDNT_CONNECT) {
-    if (/refused/i.test(message)) {
+    // curl -v's "* connect to 10.43.0.12 port 80 from ... failed: Connection refused" names the socket error.
+    const socketError = /connect to .* failed: (.+)$/m.exec(log)?.[1].trim() ?? message;
+    const why = socketError === "" ? "" : `: ${socketError}`;
+    if (/refused/i.test(socketError)) {
       if (options.refusalIsBlock) {
         return { observed: "blocked", cause: "refused", detail: "blocked: connection rejected (ICMP port-unreachable, counted as a policy block by --refusal-is-block)", exitCode };
       }
@@ -105,10 +108,10 @@ export function parseProbeLog(log: string, options: ParseOptions): ProbeObservat
         exitCode,
       };
     }
-    if (/no route|unreachable/i.test(message)) {
-      return { observed: "error", cause: "unreachable", detail: `probe error: host unreachable${said}`, exitCode };
+    if (/no route|unreachable/i.test(socketError)) {
+      return { observed: "error", cause: "unreachable", detail: `probe error: could not connect${why}`, exitCode };
     }
-    return { observed: "error", cause: "curl-error", detail: `probe error: could not connect (curl exit 7)${said}`, exitCode };
+    return { observed: "error", cause: "curl-error", detail: `probe error: could not connect (curl exit 7)${why}`, exitCode };
   }
   if (exitCode === CURL_COULDNT_RESOLVE_HOST) {
     return { observed: "error", cause: "dns", detail: `probe error: DNS lookup failed (curl exit 6)${said}`, exitCode };

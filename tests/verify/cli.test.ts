@@ -1,0 +1,113 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { verifyMain } from "../../cli/verify";
+import { PROJECT_DIR } from "./helpers";
+
+/** A kubeconfig whose API server is a closed port on this machine: "connection refused" at once. */
+const CLOSED_PORT_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- name: nowhere
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+contexts:
+- name: nowhere
+  context: {cluster: nowhere, user: nobody}
+current-context: nowhere
+users:
+- name: nobody
+  user: {token: not-a-token}
+`;
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await verifyMain(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    projectDir: PROJECT_DIR,
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("verify: command line without a cluster", () => {
+  let dir: string;
+  let kubeconfig: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
+    kubeconfig = path.join(dir, "closed-port.yaml");
+    fs.writeFileSync(kubeconfig, CLOSED_PORT_KUBECONFIG);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("prints its usage with --help and exits 0", async () => {
+    const r = await run(["--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: npm run verify -- \[--stack NAME\] \[--kubeconfig FILE\]/);
+    assert.match(r.stdout, /kubectl delete pods,namespaces -A -l app\.kubernetes\.io\/managed-by=netpol-verify/);
+  });
+
+  it("exits 2 on bad arguments, naming the problem", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["--bogus"], /Unknown option '--bogus'/],
+      [["--stack", "../etc"], /--stack "\.\.\/etc" is not a stack name/],
+      [["--timeout", "0"], /--timeout "0" is not a number of seconds/],
+      [["--request-timeout", "soon"], /--request-timeout "soon" is not a number of seconds/],
+      [["extra"], /Unexpected argument 'extra'/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(argv);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it("exits 2 when the stack has no config file", async () => {
+    const r = await run(["--stack", "nosuchstack"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /stack "nosuchstack" has no Pulumi\.nosuchstack\.yaml/);
+  });
+
+  it("says no cluster is reachable when there is no kubeconfig at all", async () => {
+    const r = await run([], { HOME: dir, PATH: "" });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^no cluster reachable: no kubeconfig \(KUBECONFIG is unset and ~\/\.kube\/config does not exist\)/);
+    assert.equal(r.stdout, "");
+  });
+
+  it("says no cluster is reachable when --kubeconfig names a missing file or context", async () => {
+    const missing = await run(["--kubeconfig", path.join(dir, "nope.yaml")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no cluster reachable: kubeconfig \S+nope\.yaml does not exist/);
+    const context = await run(["--kubeconfig", kubeconfig, "--context", "prod"]);
+    assert.equal(context.code, 1);
+    assert.match(context.stderr, /no cluster reachable: kubeconfig \S+ has no context "prod" \(it has: nowhere\)/);
+  });
+
+  it("says no cluster is reachable when --stack needs the Pulumi CLI and it is missing", async () => {
+    const r = await run(["--stack", "dev"], { HOME: dir, PATH: "" });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no cluster reachable: reading the kubeconfig output of stack dev needs the Pulumi CLI, which is not on PATH/);
+  });
+
+  it("says the connection was refused when the API server's port is closed, and never reports success", async () => {
+    const r = await run(["--kubeconfig", kubeconfig, "--request-timeout", "5"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no cluster reachable: connection refused at https:\/\/127\.0\.0\.1:1 \(context nowhere from kubeconfig \S+closed-port\.yaml\)/);
+    assert.doesNotMatch(r.stdout, /OK/);
+  });
+
+  it("`npm run verify` itself exits 1 with the same message (a real process, as a user runs it)", function () {
+    this.timeout(60_000);
+    const r = spawnSync("npm", ["run", "--silent", "verify", "--", "--kubeconfig", kubeconfig, "--request-timeout", "5"], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      timeout: 55_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /no cluster reachable: connection refused at https:\/\/127\.0\.0\.1:1/);
+  });
+});

@@ -1,0 +1,75 @@
+import { strict as assert } from "node:assert";
+import { ALL_BLOCKED_DIAGNOSIS, buildReport, formatVerifyReport, NOT_ENFORCED_DIAGNOSIS } from "../../core/verify/report";
+import { parseProbeLog, type ProbeObservation } from "../../core/verify/result";
+import { devExpectations } from "./helpers";
+import { REACHED, REFUSED, TIMED_OUT } from "./fakeCluster";
+
+const opts = { connectTimeoutSeconds: 5 };
+const reached = parseProbeLog(REACHED, opts);
+const blocked = parseProbeLog(TIMED_OUT, opts);
+const refused = parseProbeLog(REFUSED, opts);
+
+/** What a cluster that enforces the dev stack's policies shows: only the first probe gets through. */
+const enforced = (n: number): ProbeObservation[] => Array.from({ length: n }, (_, i) => (i === 0 ? reached : blocked));
+
+describe("verify: report", () => {
+  it("passes (exit 0) when every probe behaves as expected, and says so", () => {
+    const e = devExpectations();
+    const report = buildReport(e, enforced(e.length));
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.diagnosis, undefined);
+    const text = formatVerifyReport(report);
+    assert.match(text, /^probe\s+namespace\s+labels\s+expected\s+observed\s+verdict\s+detail$/m);
+    assert.match(text, /^consumer\s+critical-project\s+app=prices-api-consumer\s+allowed\s+allowed\s+✓\s+HTTP 200$/m);
+    assert.match(text, /^unlabelled\s+default\s+\(none\)\s+denied\s+denied\s+✓\s+blocked: connect timed out after 5s$/m);
+    assert.match(text, /OK: all 7 probes behaved as the policies say\./);
+    assert.doesNotMatch(text, /✗/);
+  });
+
+  it("fails (exit 1) on a mismatch and names the probe, what it impersonates and both verdicts", () => {
+    const e = devExpectations();
+    const obs = enforced(e.length);
+    const copycat = e.findIndex((x) => x.id === "copycat-critical-project/consumer");
+    obs[copycat] = reached; // the tutorial's OR policy admits the copycat namespace
+    const report = buildReport(e, obs);
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.mismatches, 1);
+    assert.equal(report.errors, 0);
+    const text = formatVerifyReport(report);
+    assert.match(text, /^consumer\s+copycat-critical-project\s+app=prices-api-consumer\s+denied\s+allowed\s+✗/m);
+    assert.match(text, /✗ copycat-critical-project\/consumer \(app=prices-api-consumer in a namespace that copies project=critical-project\): expected denied, observed allowed/);
+    assert.match(text, /FAILED: 1 mismatch in 7 probes\./);
+  });
+
+  it("diagnoses a cluster without a policy engine when every caller gets through", () => {
+    const e = devExpectations();
+    const report = buildReport(e, e.map(() => reached));
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.mismatches, 6);
+    assert.equal(report.diagnosis, NOT_ENFORCED_DIAGNOSIS);
+    assert.match(formatVerifyReport(report), /NetworkPolicies are not enforced on this cluster \(no policy engine\?\)/);
+  });
+
+  it("diagnoses an allow rule that is not in effect when every caller is blocked", () => {
+    const e = devExpectations();
+    const report = buildReport(e, e.map(() => blocked));
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.diagnosis, ALL_BLOCKED_DIAGNOSIS);
+  });
+
+  it("counts a probe error as a failure (exit 1) but not as a mismatch, and keeps the reason", () => {
+    const e = devExpectations();
+    const obs = enforced(e.length);
+    obs[1] = refused;
+    const report = buildReport(e, obs);
+    assert.deepEqual([report.exitCode, report.mismatches, report.errors], [1, 0, 1]);
+    const text = formatVerifyReport(report);
+    assert.match(text, /^consumer\s+default\s+app=prices-api-consumer\s+denied\s+error\s+✗\s+probe error: connection refused/m);
+    assert.match(text, /✗ default\/consumer .*: could not be checked/);
+    assert.match(text, /FAILED: 1 probe error in 7 probes\./);
+  });
+
+  it("refuses observations that do not line up with the probes", () => {
+    assert.throws(() => buildReport(devExpectations(), [reached]), /7 probes but 1 observations/);
+  });
+});
