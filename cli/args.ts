@@ -21,7 +21,7 @@ export const DEFAULT_STACK = "dev";
 // Stack names become file names (Pulumi.<stack>.yaml), so path separators are refused.
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--probes] [PATH...]
+export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--no-probes] [PATH...]
 
 Who can reach whom under the NetworkPolicies, pod to pod and port by port.
 
@@ -29,8 +29,9 @@ Who can reach whom under the NetworkPolicies, pod to pod and port by port.
                    the objects the stack deploys for its config (Pulumi.<stack>.yaml)
   -f, --format F   table (default), json, csv or mermaid
   -s, --stack N    stack whose config to read when no PATH is given (default: dev)
-  -p, --probes     add the intent gate's probe pods (allowed callers and impostors)
-                   to the stack's objects; only without PATH
+  --no-probes      analyse the stack's objects alone; by default the intent gate's
+                   probe pods (allowed callers and impostors) are added, because the
+                   stack deploys no caller of its own; only without PATH
   -h, --help       this help
 
 Lint warnings and ignored objects go to stderr (and into json). Exit 0 when the
@@ -77,6 +78,7 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
       format: { type: "string", short: "f" },
       stack: { type: "string", short: "s" },
       probes: { type: "boolean", short: "p" },
+      "no-probes": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     true,
@@ -86,10 +88,12 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format ${JSON.stringify(format)} is not a format; expected one of ${REPORT_FORMATS.join(", ")}`);
   }
-  const probes = values.probes === true;
-  if (probes && positionals.length > 0) {
-    throw new UsageError("--probes adds the stack's probe pods to the stack's own objects; it cannot be combined with PATH");
+  if ((values.probes || values["no-probes"]) && positionals.length > 0) {
+    throw new UsageError("--probes/--no-probes choose probe pods for the stack's own objects; they cannot be combined with PATH");
   }
+  if (values.probes && values["no-probes"]) throw new UsageError("--probes and --no-probes contradict each other");
+  // The stack deploys no caller, so without probes its matrix would be empty.
+  const probes = positionals.length === 0 && values["no-probes"] !== true;
   if (values.stack !== undefined && positionals.length > 0) {
     throw new UsageError("--stack selects the stack's own objects; with PATH the manifests are analysed instead, so drop one of them");
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent connectivity -- [--format F] [--stack NAME] [--probes] [PATH...]`: who can
+ * `npm run --silent connectivity -- [--format F] [--stack NAME] [--no-probes] [PATH...]`: who can
  * reach whom, for manifests on disk or for the stack's own objects. The analysis is the output,
  * so it exits 0 even when traffic is open; the intent gate is what fails builds.
  */
@@ -7,7 +7,7 @@ import { ConfigError } from "../core/config";
 import { buildModel, computeMatrix, lintModel, loadManifestPaths, ManifestError, type IgnoredObject } from "../core/netpol";
 import { reportChunks } from "../core/report";
 import { CONNECTIVITY_USAGE, EXIT_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO } from "./args";
-import { stackInputObjects } from "./stackInput";
+import { stackInput } from "./stackInput";
 
 /** "ignored: 3 objects of kinds ConfigMap, Secret" (the engine models namespaces, pods, workloads and policies only). */
 export function ignoredLine(ignored: readonly IgnoredObject[]): string {
@@ -37,14 +37,15 @@ export function main(argv: string[], io: CommandIO = processIO): number {
       io.stdout(`${CONNECTIVITY_USAGE}\n`);
       return 0;
     }
-    const objects = args.paths.length > 0 ? loadManifestPaths(args.paths) : stackInputObjects(args.stack, args.probes, io.projectDir);
-    const { model, ignored } = buildModel(objects);
+    const input = args.paths.length > 0 ? { deployed: loadManifestPaths(args.paths), probes: [] } : stackInput(args.stack, args.probes, io.projectDir);
+    const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
     const matrix = computeMatrix(model);
-    const warnings = lintModel(model);
+    // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
+    const warnings = lintModel(input.probes.length > 0 ? buildModel(input.deployed).model : model);
     for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
     if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
     if (matrix.count === 0 && args.paths.length === 0 && !args.probes) {
-      io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; add --probes for the intent gate's probe pods\n");
+      io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
     }
     writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
     return 0;

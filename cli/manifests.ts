@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { ConfigError } from "../core/config";
 import type { KubeObject } from "../core/netpol";
 import { EXIT_USAGE, MANIFESTS_USAGE, parseManifestsArgs, processIO, UsageError, type CommandIO } from "./args";
-import { stackInputObjects } from "./stackInput";
+import { stackInput } from "./stackInput";
 
 /** Objects as `---`-separated YAML documents, keys in the order they were built, no line folding. */
 export function manifestsYaml(objects: readonly KubeObject[]): string {
@@ -21,7 +21,7 @@ export function main(argv: string[], io: CommandIO = processIO): number {
       io.stdout(`${MANIFESTS_USAGE}\n`);
       return 0;
     }
-    io.stdout(manifestsYaml(stackInputObjects(args.stack, false, io.projectDir)));
+    io.stdout(manifestsYaml(stackInput(args.stack, false, io.projectDir).deployed));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

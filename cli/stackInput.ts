@@ -5,12 +5,17 @@ import type { KubeObject } from "../core/netpol";
 import { stackObjects } from "../core/stack";
 import { readStackConfig } from "../core/stackConfigFile";
 
-/**
- * `stackObjects(readStackConfig(stack))`, the same objects the Pulumi components apply; with
- * `probes`, plus the intent gate's probe pods and the namespaces they need.
- */
-export function stackInputObjects(stack: string, probes: boolean, projectDir = process.cwd()): KubeObject[] {
+export interface StackInput {
+  /** `stackObjects(readStackConfig(stack))`: exactly what the Pulumi components apply. */
+  deployed: KubeObject[];
+  /** The intent gate's probe pods and the namespaces they need (empty without `probes`). */
+  probes: KubeObject[];
+}
+
+export function stackInput(stack: string, probes: boolean, projectDir = process.cwd()): StackInput {
   const config = readStackConfig(stack, projectDir);
-  const objects = stackObjects(config);
-  return probes ? [...objects, ...probeObjects(probeCallers(stackIntent(config)))] : objects;
+  return {
+    deployed: stackObjects(config),
+    probes: probes ? probeObjects(probeCallers(stackIntent(config))) : [],
+  };
 }

@@ -2,8 +2,9 @@ import { strict as assert } from "node:assert";
 import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } from "../../cli/args";
 
 describe("cli/args", () => {
-  it("defaults connectivity to the table format and the dev stack", () => {
-    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", stack: "dev", probes: false, paths: [] });
+  it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
+    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", stack: "dev", probes: true, paths: [] });
+    assert.equal((parseConnectivityArgs(["--no-probes"]) as { probes: boolean }).probes, false);
   });
 
   it("reads format, stack, probes and paths in long and short form", () => {
@@ -49,5 +50,7 @@ describe("cli/args", () => {
     assert.throws(() => parseManifestsArgs(["--stack", "../etc/passwd"]), /is not a stack name/);
     assert.throws(() => parseConnectivityArgs(["--stack", "dev", "manifests/"]), /drop one of them/);
     assert.throws(() => parseConnectivityArgs(["--probes", "manifests/"]), /cannot be combined with PATH/);
+    assert.throws(() => parseConnectivityArgs(["--no-probes", "manifests/"]), /cannot be combined with PATH/);
+    assert.throws(() => parseConnectivityArgs(["--probes", "--no-probes"]), /contradict/);
   });
 });

@@ -23,15 +23,16 @@ describe("connectivity command", () => {
     assert.deepEqual(doc.ignored.map((i: { kind: string }) => i.kind), ["Service"]);
   });
 
-  it("analyses the stack's own objects by default, through the same code the components use", () => {
-    const { code, stdout } = run(main, []);
+  it("with --no-probes, analyses exactly the stack's own objects, through the same code the components use", () => {
+    const { code, stdout } = run(main, ["--no-probes"]);
     assert.equal(code, 0);
     const expected = formatTable(computeMatrix(buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model));
     assert.equal(stdout, expected);
   });
 
-  it("adds the intent gate's probes with --probes: only the caller reaches prices-api", () => {
-    const { code, stdout } = run(main, ["--probes", "--format", "csv"]);
+  it("adds the intent gate's probes by default: only the caller reaches prices-api, and probes raise no lint", () => {
+    const { code, stdout, stderr } = run(main, ["--format", "csv"]);
+    assert.doesNotMatch(stderr, /warning/);
     assert.equal(code, 0);
     const allowedRows = stdout.split("\r\n").filter((l) => l.includes(",true,"));
     assert.deepEqual(allowedRows.map((l) => l.split(",").slice(0, 2)), [["critical-project/consumer", "pricing-ns/prices-api-deployment"]]);
