@@ -23,6 +23,11 @@ export const CONNECT_TIMEOUT_SECONDS = 5;
 export const MAX_TIME_SECONDS = 10;
 /** Kubernetes kills a probe pod after this even if verify itself died and never deleted it. */
 export const POD_ACTIVE_DEADLINE_SECONDS = 300;
+/**
+ * A new pod's IP reaches the policy engine's allow-sets a moment after the pod starts (Calico's
+ * Felix, kube-router); a curl in that moment can be dropped although the policy admits the pod.
+ */
+export const PROBE_START_DELAY_SECONDS = 3;
 /** The prefix of the one line a probe prints; the result parser looks for nothing else. */
 export const PROBE_RESULT_MARKER = "NETPOL_PROBE";
 
@@ -35,6 +40,7 @@ export const PROBE_RESULT_MARKER = "NETPOL_PROBE";
  * and only the verbose line "connect to ... failed: Connection refused" tells refused from unreachable.
  */
 export const PROBE_SCRIPT =
+  `sleep ${PROBE_START_DELAY_SECONDS}; ` +
   `out=$(curl -v -s -o /dev/null --connect-timeout ${CONNECT_TIMEOUT_SECONDS} --max-time ${MAX_TIME_SECONDS} ` +
   `-w 'http_code=%{http_code} time_connect=%{time_connect} errormsg=%{errormsg}' "$PROBE_URL"); ` +
   `rc=$?; echo "${PROBE_RESULT_MARKER} exit=$rc $out"`;

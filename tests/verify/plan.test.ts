@@ -88,6 +88,7 @@ describe("verify: probe plan", () => {
     assert.deepEqual(c.command, ["sh", "-c", PROBE_SCRIPT]);
     assert.deepEqual(c.env, [{ name: "PROBE_URL", value: PRICES_API_URL }]);
     assert.equal(PRICES_API_URL, "http://prices-api-service.pricing-ns.svc.cluster.local/price/1");
+    assert.match(PROBE_SCRIPT, /^sleep 3; /, "gives the policy engine a moment to learn the new pod");
     assert.match(PROBE_SCRIPT, /--connect-timeout 5 /);
     assert.match(PROBE_SCRIPT, /echo "NETPOL_PROBE exit=\$rc \$out"/);
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });

@@ -1,4 +1,9 @@
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { PROBE_SCRIPT } from "../../core/verify/plan";
 import { parseProbeLog, podFailure } from "../../core/verify/result";
 import { probeLog, REACHED, REFUSED, TIMED_OUT } from "./fakeCluster";
 
@@ -86,5 +91,36 @@ describe("verify: probe result parsing", () => {
 
   it("podFailure is an error with the reason", () => {
     assert.deepEqual(podFailure("ImagePullBackOff"), { observed: "error", cause: "pod-failed", detail: "probe error: ImagePullBackOff" });
+  });
+});
+
+describe("verify: the probe script's real output parses (local curl)", () => {
+  // The script exactly as the pod runs it, minus the start delay that only matters on a cluster.
+  const script = PROBE_SCRIPT.replace(/^sleep \d+; /, "");
+  // Asynchronous on purpose: a synchronous child would block this process's own test server.
+  const probe = (url: string) => promisify(execFile)("sh", ["-c", script], { env: { ...process.env, PROBE_URL: url }, encoding: "utf8", timeout: 20_000 });
+  let server: http.Server;
+  let port: number;
+  before(async () => {
+    server = http.createServer((_req, res) => res.writeHead(503).end("down"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => server.close());
+
+  it("an HTTP 503 from a listening server is reached, with the status", async () => {
+    const r = await probe(`http://127.0.0.1:${port}/price/1`);
+    const o = parseProbeLog(r.stdout + r.stderr, opts);
+    assert.deepEqual([o.observed, o.httpStatus], ["reached", 503], r.stdout + r.stderr);
+  });
+
+  it("a closed port is refused: a probe error, not a block", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const free = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const r = await probe(`http://127.0.0.1:${free}/price/1`);
+    const o = parseProbeLog(r.stdout + r.stderr, opts);
+    assert.deepEqual([o.observed, o.cause, o.exitCode], ["error", "refused", 7], r.stdout + r.stderr);
   });
 });
