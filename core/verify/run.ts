@@ -155,8 +155,10 @@ function probeLabel(probe: PlannedProbe, total: number): string {
   return `probe ${probe.index}/${total} ${probe.expectation.id}`;
 }
 
-function outcomeWord(o: ProbeObservation): string {
-  return o.observed === "reached" ? "allowed" : o.observed === "blocked" ? "denied" : "error";
+/** "allowed: HTTP 200", "denied: connect timed out after 5s", "error: connection refused ...". */
+function outcomeText(o: ProbeObservation): string {
+  const word = o.observed === "reached" ? "allowed" : o.observed === "blocked" ? "denied" : "error";
+  return `${word}: ${o.detail.replace(/^(blocked|probe error): /, "")}`;
 }
 
 async function observe(t: Tracking, state: PodState, input: RunInput, parse: ParseOptions): Promise<ProbeObservation | undefined> {
@@ -208,12 +210,13 @@ async function probeAll(plan: ProbePlan, created: Created, input: RunInput, opti
         state = { phase: t.last?.phase ?? "Unknown", reason: `status unavailable: ${message(err)}` };
       }
       const step = state.phase === "Gone" ? "gone" : state.phase;
-      const moved = t.trail[t.trail.length - 1] !== step;
+      // "Succeeded" says nothing the outcome does not; "Failed" does, so it stays in the trail.
+      const moved = t.trail[t.trail.length - 1] !== step && step !== "Succeeded";
       if (moved) t.trail.push(step);
       t.last = state;
       t.observation = await observe(t, state, input, parse);
       if (t.observation) {
-        progress(`${probeLabel(t.probe, total)}: ${[...t.trail, `done (${outcomeWord(t.observation)}: ${t.observation.detail})`].join(" → ")}`);
+        progress(`${probeLabel(t.probe, total)}: ${[...t.trail, `done (${outcomeText(t.observation)})`].join(" → ")}`);
       } else if (moved) {
         progress(`${probeLabel(t.probe, total)}: ${t.trail.join(" → ")}${state.reason ? ` (${state.reason})` : ""}`);
       }

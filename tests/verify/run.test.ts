@@ -50,8 +50,8 @@ describe("verify: run orchestration (fake cluster)", () => {
     assertAllDeleted(cluster, result);
     assert.equal(cluster.namespaces.has("copycat-critical-project"), false, "waited until the namespace was really gone");
     // The progress a person watches: each probe's phases, then its outcome.
-    assert.ok(lines.includes("probe 4/7 copycat-critical-project/consumer: Pending → Running → Succeeded → done (denied: blocked: connect timed out after 5s)"), lines.join("\n"));
-    assert.ok(lines.includes("probe 1/7 critical-project/consumer: Pending → Running → Succeeded → done (allowed: HTTP 200)"));
+    assert.ok(lines.includes("probe 4/7 copycat-critical-project/consumer: Pending → Running → done (denied: connect timed out after 5s)"), lines.join("\n"));
+    assert.ok(lines.includes("probe 1/7 critical-project/consumer: Pending → Running → done (allowed: HTTP 200)"));
     assert.ok(lines.includes("probe 2/7 default/consumer: Pending → Running"));
   });
 
