@@ -3,10 +3,10 @@
  * reach whom, for manifests on disk or for the stack's own objects. The analysis is the output,
  * so it exits 0 even when traffic is open; the intent gate is what fails builds.
  */
-import { ConfigError } from "../core/config";
-import { buildModel, computeMatrix, lintModel, loadManifestPaths, ManifestError, type IgnoredObject } from "../core/netpol";
+import { buildModel, computeMatrix, lintModel, loadManifestPaths, type IgnoredObject } from "../core/netpol";
 import { reportChunks } from "../core/report";
-import { CONNECTIVITY_USAGE, EXIT_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO } from "./args";
+import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, type CommandIO } from "./args";
+import { runAsProcess, runCommand } from "./command";
 import { stackInput } from "./stackInput";
 
 /** "ignored: 3 objects of kinds ConfigMap, Secret" (the engine models namespaces, pods, workloads and policies only). */
@@ -31,7 +31,7 @@ function writeBatched(chunks: Iterable<string>, write: (text: string) => void): 
 
 /** Runs the command; returns the exit code. Unexpected errors (bugs) propagate with their stack. */
 export function main(argv: string[], io: CommandIO = processIO): number {
-  try {
+  return runCommand("connectivity", io, () => {
     const args = parseConnectivityArgs(argv);
     if (args.help) {
       io.stdout(`${CONNECTIVITY_USAGE}\n`);
@@ -49,24 +49,7 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     }
     writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
     return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`connectivity: ${err.message}\nRun with --help for usage.\n`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof ManifestError || err instanceof ConfigError) {
-      io.stderr(`connectivity: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
+  });
 }
 
-if (require.main === module) {
-  // `| head` closes the pipe early; that is not an error of the analysis.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
-  process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) runAsProcess(main);

@@ -3,9 +3,9 @@
  * YAML, for `kubectl apply --dry-run=server -f -`, for review, and as input to `connectivity`.
  */
 import { stringify } from "yaml";
-import { ConfigError } from "../core/config";
 import type { KubeObject } from "../core/netpol";
-import { EXIT_USAGE, MANIFESTS_USAGE, parseManifestsArgs, processIO, UsageError, type CommandIO } from "./args";
+import { MANIFESTS_USAGE, parseManifestsArgs, processIO, type CommandIO } from "./args";
+import { runAsProcess, runCommand } from "./command";
 import { stackInput } from "./stackInput";
 
 /** Objects as `---`-separated YAML documents, keys in the order they were built, no line folding. */
@@ -15,7 +15,7 @@ export function manifestsYaml(objects: readonly KubeObject[]): string {
 
 /** Runs the command; returns the exit code. */
 export function main(argv: string[], io: CommandIO = processIO): number {
-  try {
+  return runCommand("manifests", io, () => {
     const args = parseManifestsArgs(argv);
     if (args.help) {
       io.stdout(`${MANIFESTS_USAGE}\n`);
@@ -23,23 +23,7 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     }
     io.stdout(manifestsYaml(stackInput(args.stack, false, io.projectDir).deployed));
     return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`manifests: ${err.message}\nRun with --help for usage.\n`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof ConfigError) {
-      io.stderr(`manifests: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
+  });
 }
 
-if (require.main === module) {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
-  process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) runAsProcess(main);
