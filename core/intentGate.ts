@@ -8,6 +8,7 @@
  * target namespace is reachable. Pure: no Pulumi, no I/O.
  */
 import type { AccessIntent } from "./intent";
+import { CURL_IMAGE } from "./stack/checkCommands";
 import {
   buildModel,
   ConnectivityEngine,
@@ -22,8 +23,6 @@ import {
 
 /** Namespace every cluster has; probes use it without creating it. */
 const DEFAULT_NAMESPACE = "default";
-/** Image of the probe pods: the tutorial's curl image. */
-export const PROBE_IMAGE = "radial/busyboxplus:curl";
 /** Label marking probe pods and namespaces, so tools can find and delete them. */
 export const PROBE_LABEL = "netpol-probe";
 
@@ -168,7 +167,7 @@ export function probeObjects(probes: readonly ProbeCaller[]): KubeObject[] {
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: p.name, namespace: p.namespace, labels: { ...p.podLabels } },
-      spec: { containers: [{ name: "probe", image: PROBE_IMAGE, command: ["sleep", "3600"] }] },
+      spec: { containers: [{ name: "probe", image: CURL_IMAGE, command: ["sleep", "3600"] }] },
     })),
   ];
 }

@@ -5,6 +5,7 @@
  */
 import { PROBE_LABEL, type ProbeExpectation } from "../intentGate";
 import type { KubeObject, Labels } from "../netpol/types";
+import { CURL_IMAGE } from "../stack/checkCommands";
 import { PRICES_API_URL } from "../stack/names";
 
 /** Every object verify creates carries this label, so leftovers are one `kubectl delete -l` away. */
@@ -15,8 +16,8 @@ export const RUN_ID_LABEL = "netpol-verify/run-id";
 /** The command that removes every leftover of every run; printed whenever cleanup could not finish. */
 export const LEFTOVER_CLEANUP_COMMAND = `kubectl delete pods,namespaces -A -l ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
-/** A tiny image whose only job is curl; pinned so a probe behaves the same on every run. */
-export const PROBE_IMAGE = "curlimages/curl:8.11.1";
+/** Pinned so a probe behaves the same on every run; the same image as the stack's allow/deny commands. */
+export const PROBE_IMAGE = CURL_IMAGE;
 /** Policy engines that drop packets make a denied connect hang; this bounds how long we wait for it. */
 export const CONNECT_TIMEOUT_SECONDS = 5;
 /** Bounds a connection that was accepted but never answered (a hung API is not a policy verdict). */
