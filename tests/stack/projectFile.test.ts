@@ -1,0 +1,69 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { CONFIG_DEFAULTS, CONFIG_KEYS, TUTORIAL_CALLER, validateConfig } from "../../core/config";
+import { readRawStackConfig, readStackConfig } from "../../core/stackConfigFile";
+
+const ROOT = path.resolve(__dirname, "../..");
+const readYaml = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+const project = readYaml("Pulumi.yaml");
+
+describe("Pulumi.yaml and the stack files", () => {
+  it("declares every key the program reads, with a type Pulumi accepts, a default and a description", () => {
+    // Pulumi's project schema has no object type, so the structured allowedCallers is documented, not declared.
+    const declarable = CONFIG_KEYS.filter((k) => k !== "allowedCallers");
+    assert.deepEqual(Object.keys(project.config).sort(), [...declarable].sort());
+    for (const [key, decl] of Object.entries<Record<string, unknown>>(project.config)) {
+      assert.ok(["string", "integer", "boolean", "array"].includes(decl.type as string), `${key} has a valid type`);
+      assert.ok("default" in decl, `${key} has a default`);
+      assert.ok(typeof decl.description === "string" && decl.description.length > 20, `${key} is described`);
+    }
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    assert.match(text, /^\s*# allowedCallers /m);
+    assert.match(text, /\{namespace, namespaceLabels, podLabels\}/);
+  });
+
+  it("its defaults are the program's defaults", () => {
+    const defaults = Object.fromEntries(Object.entries<Record<string, unknown>>(project.config).map(([k, d]) => [k, d.default]));
+    const config = validateConfig({ ...defaults, "azure-native:location": "australiaeast" }, "dev");
+    for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) assert.deepEqual(config[key as keyof typeof config], value, key);
+    assert.deepEqual(config.allowedCallers, [TUTORIAL_CALLER]);
+    assert.equal(config.kubernetesVersion, undefined, "an empty default means the AKS default version");
+  });
+
+  it("runs the program transpile-only and keeps state local, so no account is needed", () => {
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.runtime.options.typescript, true);
+    const pulumiTsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, project.runtime.options.tsconfig), "utf8"));
+    assert.equal(pulumiTsconfig.extends, "./tsconfig.json");
+    assert.equal(pulumiTsconfig.compilerOptions.noCheck, true);
+    const checked = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
+    assert.notEqual(checked.compilerOptions.noCheck, true, "npm test type-checks with tsconfig.json");
+    assert.equal(project.backend.url, "file://~");
+  });
+
+  it("dev is the tutorial's cluster and local creates no Azure resources", () => {
+    const dev = readStackConfig("dev", ROOT);
+    assert.deepEqual(
+      [dev.clusterMode, dev.location, dev.nodeCount, dev.nodeVmSize, dev.nodeOsDiskSizeGb, dev.networkPolicy],
+      ["aks", "australiaeast", 1, "Standard_B2s", 32, "azure"],
+    );
+    assert.deepEqual(dev.allowedCallers, [TUTORIAL_CALLER]);
+    assert.equal(readStackConfig("local", ROOT).clusterMode, "existing");
+  });
+
+  it("no stack file commits a secret", () => {
+    for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+      const config: Record<string, unknown> = readYaml(file)?.config ?? {};
+      for (const [key, value] of Object.entries(config)) {
+        assert.doesNotMatch(key, /password|token|secret|kubeconfig|passphrase/i, `${file}: ${key}`);
+        assert.ok(!(value !== null && typeof value === "object" && "secure" in value), `${file}: ${key} is not an encrypted value`);
+      }
+    }
+  });
+
+  it("a missing stack file is a config error that names it", () => {
+    assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml/);
+  });
+});
