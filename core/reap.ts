@@ -10,6 +10,7 @@
  * - A stack with `protect: true` is never destroyed, expired or not.
  * - An unparseable `expiresAt` keeps the stack and is reported, so a typo never destroys anything.
  */
+import { alignedLines } from "./textTable";
 
 export interface StackSummary {
   name: string;
@@ -99,15 +100,8 @@ export interface ReapResult extends ReapPlanEntry {
 
 /** A fixed-width text table: stack, expiresAt, decision, result. */
 export function formatReapTable(results: ReapResult[]): string {
-  const header = ["STACK", "EXPIRES AT", "DECISION", "RESULT"];
   const rows = results.map((r) => [r.stack, r.expiresAt ?? "-", r.decision, r.result]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return alignedLines(["STACK", "EXPIRES AT", "DECISION", "RESULT"], rows).join("\n") + "\n";
 }
 
 /**

@@ -3,6 +3,7 @@
  * The expectation is the engine's verdict on the stack's own objects (which the intent gate has
  * already proven equal to the intent), so a mismatch means the live cluster disagrees with them.
  */
+import { alignedLines } from "../textTable";
 import type { ProbeExpectation } from "../intentGate";
 import type { Labels } from "../netpol/types";
 import type { ProbeObservation } from "./result";
@@ -85,13 +86,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     const expected = verdictWord(r.expectedAllowed) + (r.expectedAllowed !== r.intendedAllowed ? ` (intent: ${verdictWord(r.intendedAllowed)})` : "");
     return [r.name, r.namespace, labelText(r.labels), expected, observedWord(r.observation), r.ok ? "✓" : "✗", r.observation.detail];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c])))
-      .join("  ")
-      .trimEnd();
-  const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), ""];
+  const out = [...alignedLines(header, body, { rule: true }), ""];
   for (const r of report.rows.filter((x) => !x.ok)) {
     const expected = verdictWord(r.expectedAllowed);
     const what = r.observation.observed === "error" ? "could not be checked" : `expected ${expected}, observed ${observedWord(r.observation)}`;
