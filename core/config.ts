@@ -2,6 +2,7 @@
  * The stack's configuration: its keys, defaults and validation. Pure (no Pulumi import), so the
  * Pulumi program, the CLI tools and the tests all read config through the same rules.
  */
+import { expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
 
 export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
@@ -296,16 +297,10 @@ function readImage(r: Reader, raw: unknown): string {
   return raw;
 }
 
-/** Date.parse rolls 2026-02-31 over to March; a typo in a date must not silently move an expiry. */
-function isCalendarDate(value: string): boolean {
-  const [y, m, d] = value.slice(0, 10).split("-").map(Number);
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && !Number.isNaN(Date.parse(value));
-}
-
 function readExpiry(r: Reader): string | undefined {
   const value = r.string("expiresAt", ISO_DATE, "expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T18:00:00Z");
-  if (value !== undefined && !isCalendarDate(value)) {
+  // Date.parse would roll 2026-02-31 over to March; a typo must not silently move an expiry.
+  if (value !== undefined && expiryInstant(value) === undefined) {
     r.fail("expiresAt", value, "expected a real calendar date such as 2026-12-31");
     return undefined;
   }

@@ -10,6 +10,7 @@
  * - A stack with `protect: true` is never destroyed, expired or not.
  * - An unparseable `expiresAt` keeps the stack and is reported, so a typo never destroys anything.
  */
+import { expiryInstant, ISO_DATE_ONLY } from "./expiry";
 import { alignedLines } from "./textTable";
 
 export interface StackSummary {
@@ -27,43 +28,6 @@ export interface ReapPlanEntry {
   decision: ReapDecision;
   /** One sentence for the table: why this decision. */
   reason: string;
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/**
- * The instant from which a stack counts as expired, or undefined when `text` is not a real ISO
- * 8601 date or date-time (2026-02-30 and 25:00 are refused, not rolled over).
- */
-export function expiryInstant(text: string): Date | undefined {
-  const trimmed = text.trim();
-  const dateOnly = DATE.exec(trimmed);
-  if (dateOnly) {
-    const [y, m, d] = dateOnly.slice(1).map(Number);
-    if (!isCalendarDate(y, m, d)) return undefined;
-    return new Date(Date.UTC(y, m - 1, d + 1)); // end of that day = start of the next
-  }
-  const dt = DATE_TIME.exec(trimmed);
-  if (!dt) return undefined;
-  const [y, m, d, hh, mm] = dt.slice(1, 6).map(Number);
-  const ss = dt[6] === undefined ? 0 : Number(dt[6]);
-  const ms = dt[7] === undefined ? 0 : Number(dt[7].slice(0, 3).padEnd(3, "0"));
-  if (!isCalendarDate(y, m, d) || hh > 23 || mm > 59 || ss > 59) return undefined;
-  const offset = dt[8];
-  let offsetMinutes = 0;
-  if (offset !== undefined && offset !== "Z") {
-    const sign = offset.startsWith("-") ? -1 : 1;
-    const [oh, om] = offset.slice(1).split(":").map(Number);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = sign * (oh * 60 + om);
-  }
-  return new Date(Date.UTC(y, m - 1, d, hh, mm, ss, ms) - offsetMinutes * 60_000);
-}
-
-function isCalendarDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 /** Decides one stack. Protection wins over everything; then a missing, invalid, future or past expiry. */
@@ -120,7 +84,7 @@ export function parseReapArgs(argv: string[], clock: () => Date = () => new Date
       const value = arg === "--now" ? argv[++i] : arg.slice("--now=".length);
       if (value === undefined) throw new Error("--now needs an ISO 8601 date-time such as 2026-12-31T18:00:00Z");
       // A bare date for --now means the start of that day, not the end.
-      const instant = DATE.test(value.trim()) ? expiryInstant(`${value.trim()}T00:00:00Z`) : expiryInstant(value);
+      const instant = ISO_DATE_ONLY.test(value.trim()) ? expiryInstant(`${value.trim()}T00:00:00Z`) : expiryInstant(value);
       if (instant === undefined) throw new Error(`--now ${JSON.stringify(value)} is not an ISO 8601 date-time such as 2026-12-31T18:00:00Z`);
       now = instant;
     } else throw new Error(`unknown argument ${JSON.stringify(arg)}`);

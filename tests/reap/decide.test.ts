@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decideReap, expiryInstant, formatReapTable, parseReapArgs, planReap } from "../../core/reap";
+import { expiryInstant } from "../../core/expiry";
+import { decideReap, formatReapTable, parseReapArgs, planReap } from "../../core/reap";
 
 const at = (iso: string) => new Date(iso);
 
