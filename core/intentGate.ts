@@ -8,6 +8,8 @@
  * target namespace is reachable. Pure: no Pulumi, no I/O.
  */
 import type { AccessIntent } from "./intent";
+// Every cluster has the default namespace; probes use it without creating it.
+import { DEFAULT_NAMESPACE } from "./netpol/policy";
 import { CURL_IMAGE } from "./stack/checkCommands";
 import {
   buildModel,
@@ -21,8 +23,6 @@ import {
   type Verdict,
 } from "./netpol";
 
-/** Namespace every cluster has; probes use it without creating it. */
-const DEFAULT_NAMESPACE = "default";
 /** Label marking probe pods and namespaces, so tools can find and delete them. */
 export const PROBE_LABEL = "netpol-probe";
 

@@ -11,7 +11,7 @@ export const PRICES_API_SERVICE_PORT = 80;
 export const PRICES_API_POLICY = "prices-api-network-policy";
 export const DEFAULT_DENY_POLICY = "default-deny-ingress";
 /** Set by the API server on every namespace and not changeable, unlike labels users add. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL } from "../netpol/policy";
 
 /** The in-cluster URL the tutorial curls. */
 export const PRICES_API_URL = `http://${PRICES_API_SERVICE}.${PRICING_NAMESPACE}.svc.cluster.local/price/1`;
