@@ -118,8 +118,8 @@ function isSourced(x: KubeObject | SourcedObject): x is SourcedObject {
   return isMapping((x as SourcedObject).object) && isMapping((x as SourcedObject).source) && !("kind" in x);
 }
 
-/** Where the pod template of each pod-template workload lives. */
-const TEMPLATE_PATHS: Record<string, string[]> = {
+/** Where the pod template of each pod-template workload lives (the policy pack reads it too). */
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Deployment: ["spec", "template"],
   StatefulSet: ["spec", "template"],
   DaemonSet: ["spec", "template"],
@@ -182,7 +182,7 @@ export function buildModel(objects: Array<KubeObject | SourcedObject>): { model:
       const ip = validatePodIP(ctx, raw.status);
       pods.push({ namespace, name: meta.name, labels: meta.labels, ports, ...(ip ? { ip } : {}), source: where });
     } else if (kind in TEMPLATE_PATHS) {
-      const tplPath = TEMPLATE_PATHS[kind];
+      const tplPath = [...TEMPLATE_PATHS[kind]];
       const template = dig(raw, tplPath);
       const base = tplPath.join(".");
       const tplMeta = isMapping(template) && isMapping(template.metadata) ? template.metadata : undefined;

@@ -2,6 +2,7 @@
  * Reading Kubernetes resources as Pulumi presents them to policies: the type token names the kind,
  * and the props are the object's fields (metadata, spec) as plain data. Pure, no Pulumi import.
  */
+import { TEMPLATE_PATHS } from "../../core/netpol/load";
 
 /** A Pulumi Kubernetes type token split up: `kubernetes:apps/v1:Deployment` → apps, v1, Deployment. */
 export interface KubeType {
@@ -23,17 +24,22 @@ export function kubeTypeToken(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
-/** Kinds whose pods come from a pod template, by API group, and where that template lives. */
-const POD_TEMPLATE_PATHS: Record<string, { groups: string[]; path: string[] }> = {
-  Pod: { groups: ["core"], path: ["spec"] },
-  ReplicationController: { groups: ["core"], path: ["spec", "template", "spec"] },
-  Deployment: { groups: ["apps", "extensions"], path: ["spec", "template", "spec"] },
-  StatefulSet: { groups: ["apps"], path: ["spec", "template", "spec"] },
-  DaemonSet: { groups: ["apps", "extensions"], path: ["spec", "template", "spec"] },
-  ReplicaSet: { groups: ["apps", "extensions"], path: ["spec", "template", "spec"] },
-  Job: { groups: ["batch"], path: ["spec", "template", "spec"] },
-  CronJob: { groups: ["batch"], path: ["spec", "jobTemplate", "spec", "template", "spec"] },
+/** API groups each pod-running kind is served from; where its pod template lives comes from the engine. */
+const POD_KIND_GROUPS: Record<string, string[]> = {
+  Pod: ["core"],
+  ReplicationController: ["core"],
+  Deployment: ["apps", "extensions"],
+  StatefulSet: ["apps"],
+  DaemonSet: ["apps", "extensions"],
+  ReplicaSet: ["apps", "extensions"],
+  Job: ["batch"],
+  CronJob: ["batch"],
 };
+
+/** Path of the pod spec inside a resource of each kind. */
+const POD_TEMPLATE_PATHS: Record<string, { groups: string[]; path: readonly string[] }> = Object.fromEntries(
+  Object.entries(POD_KIND_GROUPS).map(([kind, groups]) => [kind, { groups, path: kind === "Pod" ? ["spec"] : [...TEMPLATE_PATHS[kind], "spec"] }]),
+);
 
 /** True for Pods and every workload kind that runs pods from a template. */
 export function isWorkloadType(type: string): boolean {
