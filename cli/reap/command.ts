@@ -7,7 +7,10 @@
  */
 import { formatReapTable, parseReapArgs } from "../../core/reap";
 import { runReap } from "./run";
+import { EXIT_USAGE } from "../args";
 import { findPulumiCli, PULUMI_MISSING, type ReapWorkspace } from "./workspace";
+
+export { EXIT_USAGE };
 
 export const REAP_USAGE = `Usage: npm run reap -- [--dry-run] [--now ISO]
   --dry-run   print what would be destroyed; change nothing
@@ -16,7 +19,6 @@ A stack is destroyed when prices-api-netpol:expiresAt (or its expiresAt output) 
 A date without time (2026-12-31) expires at the END of that day, UTC.`;
 
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 export const EXIT_NO_PULUMI = 3;
 
 export interface ReapIO {
