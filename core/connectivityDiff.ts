@@ -3,6 +3,8 @@
  * --format json` reports (base and head), rendered as the markdown of one PR comment. Pure.
  */
 
+import type { JsonConnection } from "./report/json";
+
 /** Hidden first line of the comment; the workflow finds and updates the comment by it. */
 export const COMMENT_MARKER = "<!-- prices-api-connectivity -->";
 
@@ -12,16 +14,11 @@ export const MAX_COMMENT_LENGTH = 60000;
 /** Rows shown per table; the rest are counted (the full table follows in the comment). */
 export const MAX_ROWS = 100;
 
-/** One connection of a report: the fields of the json contract the diff uses. */
-export interface ReportConnection {
-  from: string;
-  to: string;
-  port: number;
-  protocol: string;
-  portName?: string;
-  allowed: boolean;
-  reason: string;
-}
+/**
+ * One connection of a report: the fields of the json contract the diff uses. The protocol stays a
+ * plain string, because the base branch's report was written by whatever version it had.
+ */
+export type ReportConnection = Pick<JsonConnection, "from" | "to" | "port" | "portName" | "allowed" | "reason"> & { protocol: string };
 
 export interface ConnectivityReport {
   connections: ReportConnection[];
