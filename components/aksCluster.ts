@@ -65,11 +65,10 @@ export class AksCluster extends pulumi.ComponentResource {
 
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      {
-        kubeconfig: this.kubeconfig,
-        // Lets `pulumi destroy` finish when the cluster is already gone (demo teardown).
-        deleteUnreachable: true,
-      },
+      // No permanent deleteUnreachable: with it, a refresh during an outage would drop every
+      // Kubernetes object from state. Destroying after the cluster is gone is a teardown-time
+      // choice: PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy (README, Teardown).
+      { kubeconfig: this.kubeconfig },
       { parent: this },
     );
 

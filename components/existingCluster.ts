@@ -14,11 +14,9 @@ export class ExistingCluster extends pulumi.ComponentResource {
     super("pricesapi:index:ExistingCluster", name, {}, opts);
     this.provider = new k8s.Provider(
       `${name}-k8s`,
-      {
-        ...(args.context ? { context: args.context } : {}),
-        // A deleted local cluster must not block `pulumi destroy` of the stack.
-        deleteUnreachable: true,
-      },
+      // No permanent deleteUnreachable (see AksCluster): a deleted local cluster is torn down
+      // with PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy.
+      { ...(args.context ? { context: args.context } : {}) },
       { parent: this },
     );
     this.registerOutputs({});

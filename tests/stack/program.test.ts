@@ -77,7 +77,8 @@ describe("the dev stack (AKS) under mocks", function () {
     // What the engine receives: a value wrapped in Pulumi's secret signature, never plain text.
     assert.deepEqual(provider.inputs.kubeconfig, { [specialSigKey]: specialSecretSig, value: KUBECONFIG_TEXT });
     assert.equal(await pulumi.isSecret(provider.props.kubeconfig as pulumi.Output<string>), true);
-    assert.equal(provider.inputs.deleteUnreachable, "true", "provider inputs reach the engine as strings");
+    // A permanent deleteUnreachable would let a refresh during an outage drop every object from state.
+    assert.equal(provider.inputs.deleteUnreachable, undefined);
   });
 
   it("exports the kubeconfig only as a secret", async () => {
@@ -232,7 +233,7 @@ describe("stack options under mocks", () => {
     assert.deepEqual(run.resources.filter((r) => r.type.startsWith("azure-native:")), []);
     const provider = run.one(K8S_PROVIDER);
     assert.equal(provider.inputs.context, "k3d-policy-demo");
-    assert.equal(provider.inputs.deleteUnreachable, "true");
+    assert.equal(provider.inputs.deleteUnreachable, undefined);
     assert.equal(kubernetesObjects(run).length, 6);
     for (const r of kubernetesObjects(run)) assert.equal(r.opts.deletedWith, undefined);
     assert.equal(run.outputs.kubeconfig, undefined);
