@@ -35,6 +35,10 @@ export const NOT_ENFORCED_DIAGNOSIS =
   "NetworkPolicies are not enforced on this cluster (no policy engine?): every caller got through, including the ones the policies deny. " +
   "Use a cluster with a policy engine: AKS --network-policy azure|calico|cilium, kind + Calico, k3d/k3s, minikube --cni=calico.";
 
+export const NO_OUTPUT_DIAGNOSIS =
+  "Enforcement cannot be judged: no probe produced a result (the probe pods never completed, or their output could not be read). " +
+  "This is what a cluster that runs no containers looks like, e.g. kwok's fake nodes, or one that cannot pull the probe image. It is not a pass.";
+
 export const ALL_BLOCKED_DIAGNOSIS =
   "Every caller was blocked, including the allowed ones: the allow rule is not in effect (policy not applied yet, or labels differ from the stack's).";
 
@@ -63,7 +67,8 @@ export function buildReport(expectations: readonly ProbeExpectation[], observati
   const report: VerifyReport = { rows, mismatches, errors, exitCode: mismatches === 0 && errors === 0 ? 0 : 1 };
   const someDenied = rows.some((r) => !r.expectedAllowed || !r.intendedAllowed);
   const someAllowed = rows.some((r) => r.expectedAllowed);
-  if (someDenied && rows.every((r) => r.observation.observed === "reached")) report.diagnosis = NOT_ENFORCED_DIAGNOSIS;
+  if (rows.length > 0 && errors === rows.length) report.diagnosis = NO_OUTPUT_DIAGNOSIS;
+  else if (someDenied && rows.every((r) => r.observation.observed === "reached")) report.diagnosis = NOT_ENFORCED_DIAGNOSIS;
   else if (someAllowed && rows.every((r) => r.observation.observed === "blocked")) report.diagnosis = ALL_BLOCKED_DIAGNOSIS;
   return report;
 }

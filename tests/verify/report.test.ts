@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ALL_BLOCKED_DIAGNOSIS, buildReport, formatVerifyReport, NOT_ENFORCED_DIAGNOSIS } from "../../core/verify/report";
-import { parseProbeLog, type ProbeObservation } from "../../core/verify/result";
+import { ALL_BLOCKED_DIAGNOSIS, buildReport, formatVerifyReport, NO_OUTPUT_DIAGNOSIS, NOT_ENFORCED_DIAGNOSIS } from "../../core/verify/report";
+import { parseProbeLog, podFailure, type ProbeObservation } from "../../core/verify/result";
 import { devExpectations } from "./helpers";
 import { REACHED, REFUSED, TIMED_OUT } from "./fakeCluster";
 
@@ -8,6 +8,8 @@ const opts = { connectTimeoutSeconds: 5 };
 const reached = parseProbeLog(REACHED, opts);
 const blocked = parseProbeLog(TIMED_OUT, opts);
 const refused = parseProbeLog(REFUSED, opts);
+// What kwok's fake nodes give: pods that run forever and never print anything.
+const noResult = podFailure("no result within 20s (last state Running)");
 
 /** What a cluster that enforces the dev stack's policies shows: only the first probe gets through. */
 const enforced = (n: number): ProbeObservation[] => Array.from({ length: n }, (_, i) => (i === 0 ? reached : blocked));
@@ -55,6 +57,16 @@ describe("verify: report", () => {
     const report = buildReport(e, e.map(() => blocked));
     assert.equal(report.exitCode, 1);
     assert.equal(report.diagnosis, ALL_BLOCKED_DIAGNOSIS);
+  });
+
+  it("says enforcement cannot be judged when no probe produced a result, and never passes", () => {
+    const e = devExpectations();
+    const report = buildReport(e, e.map(() => noResult));
+    assert.deepEqual([report.exitCode, report.mismatches, report.errors], [1, 0, e.length]);
+    assert.equal(report.diagnosis, NO_OUTPUT_DIAGNOSIS);
+    const text = formatVerifyReport(report);
+    assert.match(text, /Enforcement cannot be judged: no probe produced a result/);
+    assert.doesNotMatch(text, /^OK:/m);
   });
 
   it("counts a probe error as a failure (exit 1) but not as a mismatch, and keeps the reason", () => {
