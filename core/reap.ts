@@ -68,17 +68,28 @@ export function formatReapTable(results: ReapResult[]): string {
   return alignedLines(["STACK", "EXPIRES AT", "DECISION", "RESULT"], rows).join("\n") + "\n";
 }
 
+export interface ReapArgs {
+  dryRun: boolean;
+  /** Destroying was asked for explicitly; without it the reaper only shows what it would do. */
+  yes: boolean;
+  now: Date;
+  help: boolean;
+}
+
 /**
- * Reads `--dry-run` and `--now ISO`; `now` defaults to the current time. Throws an Error with a
- * usage message for anything else.
+ * Reads `--dry-run`, `--yes` and `--now ISO`; `now` defaults to the current time. Throws an Error
+ * with a usage message for anything else, for `--now` without `--dry-run` (a future --now would
+ * destroy stacks that have not expired), and for `--dry-run` with `--yes`.
  */
-export function parseReapArgs(argv: string[], clock: () => Date = () => new Date()): { dryRun: boolean; now: Date; help: boolean } {
+export function parseReapArgs(argv: string[], clock: () => Date = () => new Date()): ReapArgs {
   let dryRun = false;
+  let yes = false;
   let help = false;
   let now: Date | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--dry-run") dryRun = true;
+    else if (arg === "--yes" || arg === "-y") yes = true;
     else if (arg === "--help" || arg === "-h") help = true;
     else if (arg === "--now" || arg.startsWith("--now=")) {
       const value = arg === "--now" ? argv[++i] : arg.slice("--now=".length);
@@ -89,5 +100,8 @@ export function parseReapArgs(argv: string[], clock: () => Date = () => new Date
       now = instant;
     } else throw new Error(`unknown argument ${JSON.stringify(arg)}`);
   }
-  return { dryRun, help, now: now ?? clock() };
+  if (help) return { dryRun, yes, help, now: now ?? clock() };
+  if (now !== undefined && !dryRun) throw new Error("--now decides as if it were another time, which only a --dry-run may do; a future --now would destroy stacks that have not expired");
+  if (dryRun && yes) throw new Error("--dry-run and --yes contradict each other");
+  return { dryRun, yes, help, now: now ?? clock() };
 }

@@ -12,9 +12,10 @@ import { findPulumiCli, PULUMI_MISSING, type ReapWorkspace } from "./workspace";
 
 export { EXIT_USAGE };
 
-export const REAP_USAGE = `Usage: npm run reap -- [--dry-run] [--now ISO]
+export const REAP_USAGE = `Usage: npm run reap -- [--dry-run [--now ISO] | --yes]
+  --yes       destroy the expired stacks; without it the reaper only shows what it would do
   --dry-run   print what would be destroyed; change nothing
-  --now ISO   decide as if it were this instant (e.g. 2026-12-31T18:00:00Z); default: now
+  --now ISO   with --dry-run: decide as if it were this instant (e.g. 2026-12-31T18:00:00Z)
 A stack is destroyed when prices-api-netpol:expiresAt (or its expiresAt output) has passed and protect is not true.
 A date without time (2026-12-31) expires at the END of that day, UTC.`;
 
@@ -47,9 +48,14 @@ export async function main(argv: string[], io: ReapIO): Promise<number> {
     io.stderr(`reap: ${PULUMI_MISSING}\n`);
     return EXIT_NO_PULUMI;
   }
-  io.stdout(`reap: ${args.dryRun ? "dry run, nothing is changed; " : ""}deciding as of ${args.now.toISOString()}\n`);
-  const { results, failures } = await runReap(await io.workspace(), { now: args.now, dryRun: args.dryRun, log: io.stderr });
+  // Without --yes nothing is destroyed: a person at a terminal sees the plan and the command to repeat.
+  const dryRun = args.dryRun || !args.yes;
+  io.stdout(`reap: ${dryRun ? "dry run, nothing is changed; " : ""}deciding as of ${args.now.toISOString()}\n`);
+  const { results, failures } = await runReap(await io.workspace(), { now: args.now, dryRun, log: io.stderr });
   io.stdout(results.length === 0 ? "reap: no stacks in this backend.\n" : formatReapTable(results));
+  if (!args.dryRun && !args.yes && results.some((r) => r.decision === "destroy")) {
+    io.stdout("reap: nothing was destroyed; to destroy the stacks marked destroy, run: npm run reap -- --yes\n");
+  }
   if (failures > 0) {
     io.stderr(`reap: ${failures} stack${failures === 1 ? "" : "s"} failed; see the table above.\n`);
     return EXIT_FAILED;

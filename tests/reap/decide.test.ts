@@ -82,19 +82,26 @@ describe("reap: arguments", () => {
   const clock = () => at("2026-06-15T12:00:00Z");
 
   it("defaults to now and no dry run", () => {
-    assert.deepEqual(parseReapArgs([], clock), { dryRun: false, help: false, now: clock() });
+    assert.deepEqual(parseReapArgs([], clock), { dryRun: false, yes: false, help: false, now: clock() });
+    assert.deepEqual(parseReapArgs(["--yes"], clock), { dryRun: false, yes: true, help: false, now: clock() });
   });
 
   it("reads --dry-run and --now (a bare date is the start of that day)", () => {
     const args = parseReapArgs(["--dry-run", "--now", "2027-01-01"], clock);
     assert.equal(args.dryRun, true);
     assert.equal(args.now.toISOString(), "2027-01-01T00:00:00.000Z");
-    assert.equal(parseReapArgs(["--now=2027-01-01T06:00:00Z"], clock).now.toISOString(), "2027-01-01T06:00:00.000Z");
+    assert.equal(parseReapArgs(["--dry-run", "--now=2027-01-01T06:00:00Z"], clock).now.toISOString(), "2027-01-01T06:00:00.000Z");
   });
 
   it("refuses bad --now values and unknown arguments", () => {
     assert.throws(() => parseReapArgs(["--now"], clock), /--now needs an ISO 8601 date-time/);
     assert.throws(() => parseReapArgs(["--now", "yesterday"], clock), /--now "yesterday" is not an ISO 8601 date-time/);
     assert.throws(() => parseReapArgs(["--force"], clock), /unknown argument "--force"/);
+  });
+
+  it("allows --now only with --dry-run, and refuses --dry-run with --yes", () => {
+    assert.throws(() => parseReapArgs(["--now", "2099-01-01"], clock), /only a --dry-run may do/);
+    assert.throws(() => parseReapArgs(["--yes", "--now", "2099-01-01"], clock), /only a --dry-run may do/);
+    assert.throws(() => parseReapArgs(["--dry-run", "--yes"], clock), /contradict/);
   });
 });

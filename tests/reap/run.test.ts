@@ -159,7 +159,7 @@ describe("reap command", () => {
 
   it("prints the table and exits 1 when a destroy failed", async () => {
     const ws = new FakeWorkspace(backend(), { destroy: new Set(["expired-b"]) });
-    assert.equal(await main([], io(ws, fakePulumiOnPath())), EXIT_FAILED);
+    assert.equal(await main(["--yes"], io(ws, fakePulumiOnPath())), EXIT_FAILED);
     const text = out.join("");
     assert.match(text, /deciding as of 2026-06-15T12:00:00.000Z/);
     assert.match(text, /^STACK +EXPIRES AT +DECISION +RESULT$/m);
@@ -173,6 +173,16 @@ describe("reap command", () => {
     assert.equal(await main(["--dry-run", "--now", "2030-01-01T00:00:00Z"], io(ws, fakePulumiOnPath())), 0);
     assert.deepEqual(ws.destroyed, []);
     assert.match(out.join(""), /^future +2026-07-01 +destroy +would destroy/m);
+  });
+
+  it("destroys nothing without --yes, and shows the command to repeat", async () => {
+    const ws = new FakeWorkspace(backend());
+    assert.equal(await main([], io(ws, fakePulumiOnPath())), 0);
+    assert.deepEqual(ws.destroyed, []);
+    const text = out.join("");
+    assert.match(text, /dry run, nothing is changed/);
+    assert.match(text, /^expired-a +2026-06-01 +destroy +would destroy/m);
+    assert.match(text, /to destroy the stacks marked destroy, run: npm run reap -- --yes/);
   });
 
   it("exits 2 on bad arguments before looking for Pulumi", async () => {
