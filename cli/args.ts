@@ -22,6 +22,7 @@ export const DEFAULT_STACK = "dev";
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--no-probes] [PATH...]
+       npm run --silent connectivity -- --kubeconfig FILE [--context NAME] [--format F]
 
 Who can reach whom under the NetworkPolicies, pod to pod and port by port.
 
@@ -29,9 +30,16 @@ Who can reach whom under the NetworkPolicies, pod to pod and port by port.
                    the objects the stack deploys for its config (Pulumi.<stack>.yaml)
   -f, --format F   table (default), json, csv or mermaid
   -s, --stack N    stack whose config to read when no PATH is given (default: dev)
-  --no-probes      analyse the stack's objects alone; by default the intent gate's
-                   probe pods (allowed callers and impostors) are added, because the
-                   stack deploys no caller of its own; only without PATH
+  -p, --probes     add the intent gate's probe pods (allowed callers and impostors)
+                   to the stack's objects; the default for the stack, which deploys
+                   no caller of its own
+  --no-probes      analyse the stack's objects alone; only without PATH
+  -k, --kubeconfig FILE
+                   read Namespaces, Pods and NetworkPolicies from the live cluster of
+                   this kubeconfig instead; pods are named after the workload that
+                   owns them (Pod -> ReplicaSet -> Deployment), as in the other modes,
+                   so \`connectivity-diff\` of a live and a --stack report shows drift
+  --context NAME   kubeconfig context to read (default: its current context)
   -h, --help       this help
 
 Lint warnings and ignored objects go to stderr (and into json). Exit 0 when the
@@ -45,9 +53,15 @@ Prints every Kubernetes object the stack deploys, as multi-document YAML, e.g. f
   -s, --stack N    stack whose config to read (default: dev)
   -h, --help       this help`;
 
+/** Where the objects come from: manifests, the stack's config, or a live cluster. */
+export type ConnectivitySource =
+  | { kind: "paths"; paths: string[] }
+  | { kind: "stack"; stack: string; probes: boolean }
+  | { kind: "live"; kubeconfig: string; context?: string };
+
 export type ConnectivityArgs =
   | { help: true }
-  | { help: false; format: ReportFormat; stack: string; probes: boolean; paths: string[] };
+  | { help: false; format: ReportFormat; source: ConnectivitySource };
 
 export type ManifestsArgs = { help: true } | { help: false; stack: string };
 
@@ -79,11 +93,22 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
       stack: { type: "string", short: "s" },
       probes: { type: "boolean", short: "p" },
       "no-probes": { type: "boolean" },
+      kubeconfig: { type: "string", short: "k" },
+      context: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     true,
   );
   if (values.help) return { help: true };
+  const kubeconfig = values.kubeconfig as string | undefined;
+  const context = values.context as string | undefined;
+  if (context !== undefined && kubeconfig === undefined) throw new UsageError("--context selects a context of --kubeconfig FILE; pass the kubeconfig too");
+  if (kubeconfig !== undefined) {
+    if (kubeconfig.trim() === "") throw new UsageError("--kubeconfig needs a file");
+    if (positionals.length > 0) throw new UsageError("--kubeconfig reads a live cluster; with PATH the manifests are analysed instead, so drop one of them");
+    if (values.stack !== undefined) throw new UsageError("--kubeconfig reads a live cluster; --stack reads the stack's config, so drop one of them");
+    if (values.probes || values["no-probes"]) throw new UsageError("--probes/--no-probes add probe pods to the stack's objects; a live cluster has its own pods");
+  }
   const format = (values.format as string | undefined) ?? "table";
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format ${JSON.stringify(format)} is not a format; expected one of ${REPORT_FORMATS.join(", ")}`);
@@ -97,7 +122,14 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
   if (values.stack !== undefined && positionals.length > 0) {
     throw new UsageError("--stack selects the stack's own objects; with PATH the manifests are analysed instead, so drop one of them");
   }
-  return { help: false, format: format as ReportFormat, stack: stackName(values.stack as string | undefined), probes, paths: positionals };
+  const stack = stackName(values.stack as string | undefined);
+  const source: ConnectivitySource =
+    kubeconfig !== undefined
+      ? { kind: "live", kubeconfig, ...(context !== undefined ? { context } : {}) }
+      : positionals.length > 0
+        ? { kind: "paths", paths: positionals }
+        : { kind: "stack", stack, probes };
+  return { help: false, format: format as ReportFormat, source };
 }
 
 export function parseManifestsArgs(argv: string[]): ManifestsArgs {

@@ -1,13 +1,16 @@
 /**
- * `npm run --silent connectivity -- [--format F] [--stack NAME] [--no-probes] [PATH...]`: who can
- * reach whom, for manifests on disk or for the stack's own objects. The analysis is the output,
+ * `npm run --silent connectivity -- [--format F] [--stack NAME] [--no-probes] [PATH...]` or
+ * `-- --kubeconfig FILE [--context NAME]`: who can reach whom, for manifests on disk, for the
+ * stack's own objects, or for a live cluster. The analysis is the output,
  * so it exits 0 even when traffic is open; the intent gate is what fails builds.
  */
-import { buildModel, computeMatrix, lintModel, loadManifestPaths, type IgnoredObject } from "../core/netpol";
+import { buildModel, computeMatrix, lintModel, liveEngineObjects, loadManifestPaths, type IgnoredObject, type KubeObject, type LiveObjects, type SourcedObject } from "../core/netpol";
 import { reportChunks } from "../core/report";
-import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, type CommandIO } from "./args";
-import { runAsProcess, runCommand } from "./command";
+import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, type CommandIO, type ConnectivityArgs } from "./args";
+import { runCommand } from "./command";
+import { LiveReadError, readLiveObjects } from "./connectivity/liveCluster";
 import { stackInput } from "./stackInput";
+import { connect, NoClusterError, unreachable } from "./verify/connect";
 
 /** "ignored: 3 objects of kinds ConfigMap, Secret" (the engine models namespaces, pods, workloads and policies only). */
 export function ignoredLine(ignored: readonly IgnoredObject[]): string {
@@ -29,7 +32,27 @@ function writeBatched(chunks: Iterable<string>, write: (text: string) => void): 
   if (buffer.length > 0) write(buffer);
 }
 
-/** Runs the command; returns the exit code. Unexpected errors (bugs) propagate with their stack. */
+type Analysed = { deployed: readonly KubeObject[] | readonly SourcedObject[]; probes: readonly KubeObject[] };
+
+/** The analysis and its output, whatever the source of the objects. */
+function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analysed, io: CommandIO): number {
+  const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
+  const matrix = computeMatrix(model);
+  // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
+  const warnings = lintModel(input.probes.length > 0 ? buildModel([...input.deployed]).model : model);
+  for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
+  if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
+  if (matrix.count === 0 && args.source.kind === "stack" && !args.source.probes) {
+    io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
+  }
+  writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
+  return 0;
+}
+
+/**
+ * Runs the command for manifests or the stack (offline, synchronous); returns the exit code.
+ * Unexpected errors (bugs) propagate with their stack. A live cluster needs `runConnectivity`.
+ */
 export function main(argv: string[], io: CommandIO = processIO): number {
   return runCommand("connectivity", io, () => {
     const args = parseConnectivityArgs(argv);
@@ -37,19 +60,55 @@ export function main(argv: string[], io: CommandIO = processIO): number {
       io.stdout(`${CONNECTIVITY_USAGE}\n`);
       return 0;
     }
-    const input = args.paths.length > 0 ? { deployed: loadManifestPaths(args.paths), probes: [] } : stackInput(args.stack, args.probes, io.projectDir);
-    const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
-    const matrix = computeMatrix(model);
-    // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
-    const warnings = lintModel(input.probes.length > 0 ? buildModel(input.deployed).model : model);
-    for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
-    if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
-    if (matrix.count === 0 && args.paths.length === 0 && !args.probes) {
-      io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
-    }
-    writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
-    return 0;
+    const source = args.source;
+    if (source.kind === "live") throw new Error("a live cluster is read asynchronously: call runConnectivity");
+    const input = source.kind === "paths" ? { deployed: loadManifestPaths(source.paths), probes: [] } : stackInput(source.stack, source.probes, io.projectDir);
+    return analyse(args, input, io);
   });
 }
 
-if (require.main === module) runAsProcess(main);
+/** Reads a live cluster's objects for the engine; tests pass a fake. */
+export type LiveReader = (kubeconfig: string, context: string | undefined) => Promise<LiveObjects>;
+
+/** Exit code when no cluster can be read (as verify). */
+export const EXIT_NO_CLUSTER = 1;
+
+async function readLive(kubeconfig: string, context: string | undefined): Promise<LiveObjects> {
+  const connection = await connect({ kubeconfig, ...(context !== undefined ? { context } : {}), projectDir: process.cwd(), env: process.env });
+  try {
+    return await readLiveObjects(connection.kubeConfig);
+  } catch (err) {
+    throw unreachable(err, connection) ?? err;
+  }
+}
+
+/** Every source, the live cluster included; the process entry point uses this. */
+export async function runConnectivity(argv: string[], io: CommandIO = processIO, reader: LiveReader = readLive): Promise<number> {
+  let args: ConnectivityArgs;
+  try {
+    args = parseConnectivityArgs(argv);
+  } catch {
+    return main(argv, io); // prints the usage error the same way
+  }
+  if (args.help || args.source.kind !== "live") return main(argv, io);
+  let live: LiveObjects;
+  try {
+    live = await reader(args.source.kubeconfig, args.source.context);
+  } catch (err) {
+    if (err instanceof NoClusterError || err instanceof LiveReadError) {
+      io.stderr(`connectivity: ${err.message}\n`);
+      return EXIT_NO_CLUSTER;
+    }
+    throw err;
+  }
+  const liveArgs = args;
+  return runCommand("connectivity", io, () => analyse(liveArgs, { deployed: liveEngineObjects(live), probes: [] }, io));
+}
+
+if (require.main === module) {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
+  runConnectivity(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

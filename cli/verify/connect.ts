@@ -28,7 +28,8 @@ export interface Connection {
 
 export interface ConnectRequest {
   stack?: string;
-  config: StackConfig;
+  /** The stack's validated config; absent when only a kubeconfig is given. */
+  config?: StackConfig;
   kubeconfig?: string;
   context?: string;
   projectDir: string;
@@ -110,7 +111,7 @@ export async function connect(req: ConnectRequest): Promise<Connection> {
       throw new NoClusterError(`kubeconfig ${req.kubeconfig} cannot be read: ${(err as Error).message}`);
     }
     where = `kubeconfig ${req.kubeconfig}`;
-  } else if (req.stack !== undefined && req.config.clusterMode === "aks") {
+  } else if (req.stack !== undefined && req.config?.clusterMode === "aks") {
     kc.loadFromString(await stackKubeconfig(req.stack, req.projectDir, req.env));
     where = `the kubeconfig output of stack ${req.stack}`;
   } else {
@@ -131,7 +132,7 @@ export async function connect(req: ConnectRequest): Promise<Connection> {
       throw new NoClusterError(`kubeconfig ${files.join(path.delimiter)} cannot be read: ${(err as Error).message}`);
     }
     where = `kubeconfig ${files.join(path.delimiter)}`;
-    context ??= req.config.kubeContext;
+    context ??= req.config?.kubeContext;
   }
   useContext(kc, context, where);
   return { kubeConfig: kc, source: where, description: `context ${kc.getCurrentContext()} (${kc.getCurrentCluster()!.server}) from ${where}` };

@@ -15,3 +15,4 @@ export * from "./errors";
 export * from "./validate";
 export * from "./load";
 export * from "./lint";
+export * from "./live";

@@ -3,26 +3,44 @@ import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } fro
 
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
-    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", stack: "dev", probes: true, paths: [] });
-    assert.equal((parseConnectivityArgs(["--no-probes"]) as { probes: boolean }).probes, false);
+    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true } });
+    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false } });
   });
 
   it("reads format, stack, probes and paths in long and short form", () => {
     assert.deepEqual(parseConnectivityArgs(["--format", "json", "--stack", "local", "--probes"]), {
       help: false,
       format: "json",
-      stack: "local",
-      probes: true,
-      paths: [],
+      source: { kind: "stack", stack: "local", probes: true },
+    });
+    assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "-p", "-s", "local"]), {
+      help: false,
+      format: "mermaid",
+      source: { kind: "stack", stack: "local", probes: true },
     });
     assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "a.yaml", "dir/"]), {
       help: false,
       format: "mermaid",
-      stack: "dev",
-      probes: false,
-      paths: ["a.yaml", "dir/"],
+      source: { kind: "paths", paths: ["a.yaml", "dir/"] },
     });
     assert.deepEqual(parseConnectivityArgs(["--format=csv"]).help, false);
+  });
+
+  it("reads a live cluster with --kubeconfig FILE [--context NAME]", () => {
+    assert.deepEqual(parseConnectivityArgs(["--kubeconfig", "kc.yaml", "--context", "kind-x", "-f", "json"]), {
+      help: false,
+      format: "json",
+      source: { kind: "live", kubeconfig: "kc.yaml", context: "kind-x" },
+    });
+    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" } });
+  });
+
+  it("refuses a live cluster mixed with another source, and --context without --kubeconfig", () => {
+    assert.throws(() => parseConnectivityArgs(["--kubeconfig", "kc.yaml", "manifests/"]), (e: unknown) => e instanceof UsageError && /live cluster.*PATH/.test(e.message));
+    assert.throws(() => parseConnectivityArgs(["--kubeconfig", "kc.yaml", "--stack", "dev"]), /--stack reads the stack's config/);
+    assert.throws(() => parseConnectivityArgs(["--kubeconfig", "kc.yaml", "--no-probes"]), /a live cluster has its own pods/);
+    assert.throws(() => parseConnectivityArgs(["--context", "kind-x"]), /--context selects a context of --kubeconfig FILE/);
+    assert.throws(() => parseConnectivityArgs(["--kubeconfig", ""]), /--kubeconfig needs a file/);
   });
 
   it("answers --help without validating anything else", () => {
