@@ -1,0 +1,86 @@
+/**
+ * The real Pulumi CLI for the e2e: an environment that never downloads and keeps everything in a
+ * temporary folder, the CLI itself, and programs run through e2e/programHost.ts.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ProgramResult, ProgramSpec } from "./programHost";
+import type { E2eTools } from "./tools";
+
+export const E2E_PASSPHRASE = "e2e-throwaway-passphrase";
+
+export interface CommandResult {
+  code: number;
+  /** stdout and stderr interleaved, as a person would have seen them. */
+  output: string;
+  stdout: string;
+}
+
+/**
+ * Pulumi's environment: a file backend and a PULUMI_HOME in `dir`, a throw-away passphrase,
+ * no update checks and no plugin downloads; the built CLI first on PATH; the e2e cluster as the
+ * only kubeconfig.
+ */
+export function pulumiEnvironment(tools: E2eTools, dir: string, kubeconfig: string): NodeJS.ProcessEnv {
+  const home = path.join(dir, "pulumi-home");
+  const state = path.join(dir, "state");
+  fs.mkdirSync(home, { recursive: true });
+  fs.mkdirSync(state, { recursive: true });
+  return {
+    ...process.env,
+    PATH: [tools.pulumiBinDir, path.join(__dirname, "bin"), process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
+    KUBECONFIG: kubeconfig,
+    NO_COLOR: "1",
+  };
+}
+
+/** Runs a command to completion, capturing its output (and appending it to `logFile`). */
+export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; stdin?: string }): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    fs.appendFileSync(opts.logFile, `\n$ ${[command, ...args].join(" ")}\n`);
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      stdout += d;
+      output += d;
+      fs.appendFileSync(opts.logFile, d);
+    });
+    child.stderr.on("data", (d: string) => {
+      output += d;
+      fs.appendFileSync(opts.logFile, d);
+    });
+    child.stdin.end(opts.stdin ?? "");
+    child.on("error", (err) => resolve({ code: 127, output: `${output}${err.message}\n`, stdout }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output, stdout }));
+  });
+}
+
+/** `preview` or `up` of a program through the Automation API (see programHost.ts for why). */
+export async function runProgram(
+  spec: Omit<ProgramSpec, "resultFile" | "pulumiRoot">,
+  tools: E2eTools,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): Promise<CommandResult & { result?: ProgramResult }> {
+  const resultFile = path.join(path.dirname(logFile), `result-${process.hrtime.bigint()}.json`);
+  const full: ProgramSpec = { ...spec, resultFile, pulumiRoot: path.dirname(tools.pulumiBinDir) };
+  const res = await run(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "programHost.ts"), JSON.stringify(full)], {
+    cwd: spec.projectDir,
+    env,
+    logFile,
+  });
+  if (!fs.existsSync(resultFile)) return res;
+  const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as ProgramResult;
+  return { ...res, result };
+}

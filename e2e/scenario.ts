@@ -1,0 +1,421 @@
+/**
+ * The e2e scenario: the `local` stack under the real Pulumi engine against the local cluster,
+ * step by step (issue: "The real Pulumi engine against a real Kubernetes API server").
+ * Each exported step returns a one-line account of what it proved, or throws StepFailure.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { parseAllDocuments } from "yaml";
+import { diffConnectivity, parseConnectivityReport, type ConnectivityDiff } from "../core/connectivityDiff";
+import { stackIntent } from "../core/intent";
+import { PROBE_LABEL, probeCallers, probeObjects } from "../core/intentGate";
+import { buildModel, computeMatrix, type KubeObject } from "../core/netpol";
+import { stackObjects } from "../core/stack";
+import { readStackConfig } from "../core/stackConfigFile";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from "../core/verify/plan";
+import { CLUSTER_CONTEXT, type LocalCluster } from "./cluster";
+import { sleep, waitFor } from "./daemon";
+import { run, runProgram, type CommandResult } from "./pulumi";
+import { check, StepFailure } from "./steps";
+import type { E2eTools } from "./tools";
+
+export const STACK = "local";
+const PROJECT = "prices-api-netpol";
+/** The caller the change step adds through config. */
+export const SECOND_CALLER = { namespace: "billing", namespaceLabels: { team: "billing" }, podLabels: { app: "invoicer" } };
+const DRIFT_POLICY = "e2e-drift-allow-all";
+const E2E_PROBE_LABEL = "prices-api-e2e/probe";
+const STACK_NAMESPACES = ["pricing-ns", "critical-project"];
+
+export interface E2eContext {
+  tools: E2eTools;
+  cluster: LocalCluster;
+  /** The working copy of the project the scenario runs in (stack files change there, not in the repo). */
+  projectDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Folder for reports, results and logs of this run. */
+  workDir: string;
+  logFile: string;
+}
+
+/** Copies the project (without node_modules and .git, which it links or leaves out) into `dir`. */
+export function copyProject(repo: string, dir: string): void {
+  const skip = new Set(["node_modules", ".git", "bin"]);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const entry of fs.readdirSync(repo)) {
+    if (skip.has(entry) || /^Pulumi\..+\.yaml$/.test(entry) && entry !== "Pulumi.local.yaml" && entry !== "Pulumi.dev.yaml") continue;
+    fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.split(path.sep).includes("node_modules") });
+  }
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
+}
+
+const pulumi = (ctx: E2eContext, args: string[], cwd = ctx.projectDir) => run("pulumi", args, { cwd, env: ctx.env, logFile: ctx.logFile });
+const npmRun = (ctx: E2eContext, script: string, args: string[]) =>
+  run("npm", ["run", "--silent", script, "--", ...args], { cwd: ctx.projectDir, env: ctx.env, logFile: ctx.logFile });
+
+function lastLines(res: CommandResult, n = 12): string {
+  return res.output.trimEnd().split("\n").slice(-n).join("\n");
+}
+
+function mustSucceed(res: CommandResult, what: string): CommandResult {
+  if (res.code !== 0) throw new StepFailure(`${what} exited ${res.code}:\n${lastLines(res)}`);
+  return res;
+}
+
+/** A fresh stack `local` in the temp backend, targeting the e2e cluster's context explicitly. */
+export async function initStack(ctx: E2eContext): Promise<string> {
+  mustSucceed(await pulumi(ctx, ["plugin", "install", "resource", "kubernetes", ctx.tools.versions.PULUMI_KUBERNETES_VERSION, "--file", ctx.tools.kubernetesProvider]), "pulumi plugin install");
+  mustSucceed(await pulumi(ctx, ["stack", "init", STACK, "--secrets-provider", "passphrase"]), "pulumi stack init");
+  mustSucceed(await pulumi(ctx, ["config", "set", "kubeContext", CLUSTER_CONTEXT, "-s", STACK]), "pulumi config set kubeContext");
+  const plugins = await pulumi(ctx, ["plugin", "ls"]);
+  check(plugins.stdout.includes(ctx.tools.versions.PULUMI_KUBERNETES_VERSION), `the kubernetes plugin ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} is not installed:\n${plugins.output}`);
+  return `stack ${STACK} in ${ctx.env.PULUMI_BACKEND_URL}, kubeContext ${CLUSTER_CONTEXT}, provider plugin kubernetes ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} from ${ctx.tools.kubernetesProvider}`;
+}
+
+const kubernetesSteps = (steps: { op: string; type: string; urn: string }[]) => steps.filter((s) => s.type.startsWith("kubernetes:") && s.type !== "pulumi:providers:kubernetes");
+const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+// ---- 1. Preview with the guardrails ---------------------------------------------------------
+
+export async function previewWithPolicyPack(ctx: E2eContext): Promise<string> {
+  const res = await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK, policyPacks: [path.join(ctx.projectDir, "policy")] }, ctx.tools, ctx.env, ctx.logFile);
+  mustSucceed(res, "preview --policy-pack policy");
+  check(/prices-api-guardrails@v0\.1\.0/.test(res.output), `the preview did not run the policy pack:\n${lastLines(res)}`);
+  check(!/mandatory/.test(res.output), `a mandatory policy failed on the stack:\n${lastLines(res, 30)}`);
+  const creates = kubernetesSteps(res.result?.steps ?? []).filter((s) => s.op === "create");
+  check(creates.length === 6, `expected 6 Kubernetes objects to create, the preview plans ${creates.length}: ${creates.map((s) => urnName(s.urn)).join(", ")}`);
+  return `passes with policy pack prices-api-guardrails; plans ${creates.length} Kubernetes objects: ${creates.map((s) => urnName(s.urn)).join(", ")}`;
+}
+
+export async function previewFixtureBreaksRule(ctx: E2eContext): Promise<string> {
+  const fixtureDir = path.join(ctx.projectDir, "e2e", "fixtures", "public-service");
+  mustSucceed(await pulumi(ctx, ["stack", "init", "fixture", "--secrets-provider", "passphrase"], fixtureDir), "pulumi stack init (fixture)");
+  const res = await runProgram({ operation: "preview", projectDir: fixtureDir, program: "index.ts", stack: "fixture", policyPacks: [path.join(ctx.projectDir, "policy")] }, ctx.tools, ctx.env, ctx.logFile);
+  check(res.code !== 0, `the preview of a LoadBalancer Service without ${"guardrails.prices-api/allow-external"} passed; the policy pack must fail it:\n${lastLines(res)}`);
+  check(/no-external-service/.test(res.output) && /mandatory/.test(res.output), `the failed preview does not name the rule no-external-service:\n${lastLines(res, 30)}`);
+  mustSucceed(await pulumi(ctx, ["stack", "rm", "fixture", "--yes"], fixtureDir), "pulumi stack rm (fixture)");
+  return "a LoadBalancer Service without the annotation fails its preview with [mandatory] no-external-service";
+}
+
+// ---- 2. Up ----------------------------------------------------------------------------------
+
+async function getJson<T>(ctx: E2eContext, args: string[]): Promise<T> {
+  return JSON.parse(await ctx.cluster.kubectl([...args, "-o", "json"])) as T;
+}
+
+interface ApiObject {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: unknown;
+  status?: { conditions?: Array<{ type: string; status: string }>; phase?: string };
+}
+
+/** The stack's objects as `npm run manifests` prints them (the same builders the components apply). */
+async function manifests(ctx: E2eContext): Promise<KubeObject[]> {
+  const res = mustSucceed(await npmRun(ctx, "manifests", ["--stack", STACK]), "npm run manifests");
+  return parseAllDocuments(res.stdout).map((d) => d.toJS() as KubeObject).filter(Boolean);
+}
+
+function sameLabels(want: Record<string, string> | undefined, have: Record<string, string> | undefined): boolean {
+  return Object.entries(want ?? {}).every(([k, v]) => have?.[k] === v);
+}
+
+/** Every object of the stack is on the API server with its name and labels, and the policies' specs are exactly the manifests'. */
+async function readBack(ctx: E2eContext): Promise<string> {
+  const want = await manifests(ctx);
+  for (const object of want) {
+    const kind = object.kind.toLowerCase();
+    const live = await getJson<ApiObject>(ctx, ["get", kind, object.metadata.name, ...(object.metadata.namespace ? ["-n", object.metadata.namespace] : [])]);
+    check(sameLabels(object.metadata.labels, live.metadata.labels), `${object.kind} ${object.metadata.name}: labels ${JSON.stringify(live.metadata.labels)} lack ${JSON.stringify(object.metadata.labels)}`);
+    if (object.kind === "NetworkPolicy") {
+      check(isDeepStrictEqual(live.spec, object.spec), `NetworkPolicy ${object.metadata.name}: the API server holds\n${JSON.stringify(live.spec)}\nnpm run manifests says\n${JSON.stringify(object.spec)}`);
+    }
+  }
+  const deployment = await getJson<ApiObject>(ctx, ["get", "deployment", "prices-api-deployment", "-n", "pricing-ns"]);
+  const available = deployment.status?.conditions?.find((c) => c.type === "Available")?.status;
+  check(available === "True", `Deployment prices-api-deployment is not Available (${JSON.stringify(deployment.status?.conditions)})`);
+  return `${want.length} objects read back (${want.map((o) => `${o.kind} ${o.metadata.name}`).join(", ")}), NetworkPolicy specs equal npm run manifests, Deployment Available`;
+}
+
+export async function up(ctx: E2eContext): Promise<string> {
+  const res = await runProgram({ operation: "up", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile);
+  mustSucceed(res, "up");
+  const created = kubernetesSteps(res.result?.steps ?? []).filter((s) => s.op === "create").length;
+  check(created === 6, `up created ${created} Kubernetes objects, expected 6`);
+  return `created ${created} objects; ${await readBack(ctx)}`;
+}
+
+// ---- 3. No drift after up -------------------------------------------------------------------
+
+export async function noDriftAfterUp(ctx: E2eContext): Promise<string> {
+  const preview = await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK, expectNoChanges: true }, ctx.tools, ctx.env, ctx.logFile);
+  mustSucceed(preview, "preview --expect-no-changes");
+  const refresh = mustSucceed(await pulumi(ctx, ["refresh", "--yes", "--expect-no-changes", "-s", STACK]), "pulumi refresh --expect-no-changes");
+  const unchanged = /Resources:\s+(\d+) unchanged\s*\n\s*\n/.exec(refresh.stdout)?.[1];
+  check(unchanged !== undefined, `refresh reports changes:\n${lastLines(refresh)}`);
+  return `preview --expect-no-changes and refresh --expect-no-changes both pass (${unchanged} resources unchanged)`;
+}
+
+// ---- 4. A change, exactly -------------------------------------------------------------------
+
+/** Applies the intent gate's probe pods (and the namespaces they need) for the stack's current config. */
+async function applyProbes(ctx: E2eContext): Promise<KubeObject[]> {
+  const config = readStackConfig(STACK, ctx.projectDir);
+  const declared = new Set(stackObjects(config).filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+  const objects = probeObjects(probeCallers(stackIntent(config)))
+    .filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)))
+    // A label no policy selects, so the e2e can find and remove exactly these pods.
+    .map((o) => (o.kind === "Pod" ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [E2E_PROBE_LABEL]: "true" } } } : o));
+  await ctx.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+  const pods = objects.filter((o) => o.kind === "Pod");
+  await waitFor("the probe pods Running with an IP (kwok)", 60_000, async () => {
+    const list = await getJson<{ items: Array<ApiObject & { status: { podIP?: string } }> }>(ctx, ["get", "pods", "-A", "-l", `${E2E_PROBE_LABEL}=true`]);
+    const running = new Set(list.items.filter((p) => p.status.phase === "Running" && p.status.podIP).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    return pods.every((p) => running.has(`${p.metadata.namespace}/${p.metadata.name}`)) ? true : undefined;
+  });
+  return objects;
+}
+
+interface JsonConnection {
+  from: string;
+  to: string;
+  port: number;
+  allowed: boolean;
+}
+
+async function liveReport(ctx: E2eContext, name: string): Promise<string> {
+  const res = mustSucceed(await npmRun(ctx, "connectivity", ["--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT, "--format", "json"]), "npm run connectivity -- --kubeconfig");
+  const file = path.join(ctx.workDir, `${name}.json`);
+  fs.writeFileSync(file, res.stdout);
+  return file;
+}
+
+async function stackReport(ctx: E2eContext, name: string): Promise<string> {
+  const res = mustSucceed(await npmRun(ctx, "connectivity", ["--stack", STACK, "--format", "json"]), "npm run connectivity -- --stack");
+  const file = path.join(ctx.workDir, `${name}.json`);
+  fs.writeFileSync(file, res.stdout);
+  return file;
+}
+
+const connections = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { connections: JsonConnection[] }).connections;
+const into = (file: string, to: string) => connections(file).filter((c) => c.to === to && c.port === 8080);
+
+export async function changeExactly(ctx: E2eContext): Promise<string> {
+  const set = async (key: string, value: string) => mustSucceed(await pulumi(ctx, ["config", "set", "--path", key, value, "-s", STACK]), `pulumi config set --path ${key}`);
+  // The first caller as the default has it, then the new one.
+  await set("allowedCallers[0].namespace", "critical-project");
+  await set("allowedCallers[0].namespaceLabels.project", "critical-project");
+  await set("allowedCallers[0].podLabels.app", "prices-api-consumer");
+  await set("allowedCallers[1].namespace", SECOND_CALLER.namespace);
+  await set("allowedCallers[1].namespaceLabels.team", SECOND_CALLER.namespaceLabels.team);
+  await set("allowedCallers[1].podLabels.app", SECOND_CALLER.podLabels.app);
+
+  const preview = mustSucceed(
+    await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile),
+    "preview of the second caller",
+  ) as CommandResult & { result?: { steps: Array<{ op: string; urn: string; type: string; diffs: string[] }> } };
+  const changed = (preview.result?.steps ?? []).filter((s) => s.op !== "same");
+  const described = changed.map((s) => `${s.op} ${s.type} ${urnName(s.urn)}${s.diffs.length ? ` (${s.diffs.join(", ")})` : ""}`);
+  const expected = [`create kubernetes:core/v1:Namespace access-policy-${SECOND_CALLER.namespace}`, "update kubernetes:networking.k8s.io/v1:NetworkPolicy access-policy-prices-api-network-policy"];
+  const got = changed.map((s) => `${s.op} ${s.type} ${urnName(s.urn)}`).sort();
+  check(JSON.stringify(got) === JSON.stringify([...expected].sort()), `the preview should change exactly:\n  ${expected.join("\n  ")}\nit changes:\n  ${described.join("\n  ") || "(nothing)"}`);
+
+  mustSucceed(await runProgram({ operation: "up", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile), "up of the second caller");
+  await readBack(ctx);
+  await applyProbes(ctx);
+  const report = await liveReport(ctx, "live-after-change");
+  const toApi = into(report, "pricing-ns/prices-api-deployment");
+  const verdict = (from: string) => toApi.find((c) => c.from === from)?.allowed;
+  const newCaller = toApi.find((c) => c.from.startsWith(`${SECOND_CALLER.namespace}/`));
+  check(newCaller?.allowed === true, `live connectivity: no allowed connection from ${SECOND_CALLER.namespace} to prices-api (${JSON.stringify(toApi)})`);
+  for (const copycat of [`copycat-${SECOND_CALLER.namespace}`, "copycat-critical-project"]) {
+    const c = toApi.find((x) => x.from.startsWith(`${copycat}/`));
+    check(c !== undefined && c.allowed === false, `live connectivity: ${copycat} should be denied, got ${JSON.stringify(c)}`);
+  }
+  check(verdict("critical-project/consumer-1") === true || verdict("critical-project/consumer") === true, `live connectivity: the first caller lost access (${JSON.stringify(toApi)})`);
+  return `preview changes exactly [${described.join("; ")}]; after up, live connectivity: ${newCaller.from} allowed, copycat-${SECOND_CALLER.namespace} and copycat-critical-project denied`;
+}
+
+// ---- 5. Drift detection ---------------------------------------------------------------------
+
+const ALLOW_ALL: KubeObject = {
+  apiVersion: "networking.k8s.io/v1",
+  kind: "NetworkPolicy",
+  metadata: { name: DRIFT_POLICY, namespace: "pricing-ns" },
+  spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] },
+};
+
+function driftOf(stackFile: string, liveFile: string): ConnectivityDiff {
+  const read = (f: string) => parseConnectivityReport(fs.readFileSync(f, "utf8"), f);
+  return diffConnectivity(read(stackFile), read(liveFile));
+}
+
+const key = (c: { from: string; to: string; port: number }) => `${c.from} -> ${c.to}:${c.port}`;
+
+/** What the allow-all policy opens, by the engine alone: the stack with probes, with and without it. */
+function expectedOpened(ctx: E2eContext): string[] {
+  const config = readStackConfig(STACK, ctx.projectDir);
+  const base = [...stackObjects(config)];
+  const declared = new Set(base.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+  const probes = probeObjects(probeCallers(stackIntent(config))).filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)));
+  const allowed = (objects: KubeObject[]) => new Set([...computeMatrix(buildModel(objects).model).connections()].filter((c) => c.allowed).map(key));
+  const before = allowed([...base, ...probes]);
+  return [...allowed([...base, ...probes, ALLOW_ALL])].filter((k) => !before.has(k)).sort();
+}
+
+export async function driftDetection(ctx: E2eContext): Promise<string> {
+  const stack = await stackReport(ctx, "stack");
+  const clean = driftOf(stack, await liveReport(ctx, "live-before-drift"));
+  check(clean.opened.length === 0 && clean.closed.length === 0, `before any drift, live and stack differ: opened ${clean.opened.map(key).join(", ")}; closed ${clean.closed.map(key).join(", ")}`);
+
+  await ctx.cluster.kubectl(["apply", "-f", "-"], JSON.stringify(ALLOW_ALL));
+  const drift = driftOf(stack, await liveReport(ctx, "live-with-drift"));
+  const want = expectedOpened(ctx);
+  const got = drift.opened.map(key).sort();
+  check(want.length > 0, "the allow-all policy should open connections");
+  check(JSON.stringify(got) === JSON.stringify(want) && drift.closed.length === 0, `drift report differs from what ${DRIFT_POLICY} opens:\n  expected opened: ${want.join(", ")}\n  reported opened: ${got.join(", ")}\n  reported closed: ${drift.closed.map(key).join(", ")}`);
+
+  await ctx.cluster.kubectl(["delete", "networkpolicy", DRIFT_POLICY, "-n", "pricing-ns"]);
+  const after = driftOf(stack, await liveReport(ctx, "live-after-drift"));
+  check(after.opened.length === 0 && after.closed.length === 0, `after removing ${DRIFT_POLICY}, live and stack still differ`);
+  // The probe pods have served: verify (step 7) creates its own and must find no namespace in its way.
+  await ctx.cluster.kubectl(["delete", "pods", "-A", "-l", `${E2E_PROBE_LABEL}=true`, "--wait=true"]);
+  await ctx.cluster.kubectl(["delete", "namespaces", "-l", `${PROBE_LABEL}=true`, "--wait=true"]);
+  return `live = stack before; kubectl apply of ${DRIFT_POLICY}: the live-vs-stack diff reports exactly the ${got.length} connections it opens (${got.slice(0, 2).join("; ")}${got.length > 2 ? "; ..." : ""}), none closed; removed again: no drift`;
+}
+
+// ---- 6. State survives an unreachable cluster -----------------------------------------------
+
+interface Deployment {
+  resources?: Array<{ urn: string; type: string }>;
+}
+
+async function stateKubernetesObjects(ctx: E2eContext): Promise<string[]> {
+  const res = mustSucceed(await pulumi(ctx, ["stack", "export", "-s", STACK]), "pulumi stack export");
+  const doc = JSON.parse(res.stdout) as { deployment?: Deployment };
+  return (doc.deployment?.resources ?? []).filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers")).map((r) => urnName(r.urn)).sort();
+}
+
+export async function stateSurvivesUnreachableCluster(ctx: E2eContext): Promise<string> {
+  const before = await stateKubernetesObjects(ctx);
+  check(before.length === 7, `expected 7 Kubernetes objects in state before (6 + the ${SECOND_CALLER.namespace} namespace), found ${before.length}: ${before.join(", ")}`);
+  await ctx.cluster.stopApiServer();
+  let refresh: CommandResult;
+  try {
+    refresh = await pulumi(ctx, ["refresh", "--yes", "-s", STACK]);
+  } finally {
+    await ctx.cluster.startApiServer();
+  }
+  check(refresh.code !== 0, `refresh against a stopped API server succeeded; it must fail:\n${lastLines(refresh)}`);
+  const after = await stateKubernetesObjects(ctx);
+  check(JSON.stringify(after) === JSON.stringify(before), `state lost objects while the cluster was unreachable: before ${before.join(", ")}; after ${after.join(", ")}`);
+  const reason = /error: (?:Preview failed: )?(failed to read resource state due to unreachable cluster)/.exec(refresh.output)?.[1];
+  check(reason !== undefined, `refresh failed for another reason than the unreachable cluster:\n${lastLines(refresh)}`);
+  return `refresh failed (exit ${refresh.code}: "${reason}"); stack export still lists all ${after.length} objects`;
+}
+
+// ---- 7. verify on a cluster that runs no containers -----------------------------------------
+
+async function labelled(ctx: E2eContext, selector: string): Promise<string[]> {
+  const out = await ctx.cluster.kubectl(["get", "pods,namespaces", "-A", "-l", selector, "-o", "name"]);
+  return out.split("\n").filter(Boolean);
+}
+
+export async function verifyWithoutContainers(ctx: E2eContext): Promise<string> {
+  const verify = () => npmRun(ctx, "verify", ["--stack", STACK, "--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT, "--timeout", "20"]);
+  const first = await verify();
+  check(first.code !== 0, `verify passed on a cluster that runs no containers:\n${lastLines(first)}`);
+  check(/cannot be judged/.test(first.output) && !/^OK:/m.test(first.output), `verify did not say enforcement cannot be judged:\n${lastLines(first)}`);
+  const runId = /run id ([a-z0-9]+)/.exec(first.output)?.[1];
+  check(runId !== undefined, `verify printed no run id:\n${lastLines(first)}`);
+  await waitFor(`verify's namespaces of run ${runId} to be gone`, 90_000, async () => ((await labelled(ctx, `${RUN_ID_LABEL}=${runId}`)).length === 0 ? true : undefined));
+  const leftovers = await labelled(ctx, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+  check(leftovers.length === 0, `verify left objects behind: ${leftovers.join(", ")}`);
+
+  // Somebody's namespace with the name verify wants: verify must stop cleanly and leave it alone.
+  const taken = `copycat-${SECOND_CALLER.namespace}`;
+  await ctx.cluster.kubectl(["create", "namespace", taken]);
+  const second = await verify();
+  check(second.code !== 0, `verify passed although namespace ${taken} was taken:\n${lastLines(second)}`);
+  check(new RegExp(`namespace ${taken} already exists and is not verify's`).test(second.output), `verify did not name the taken namespace:\n${lastLines(second)}`);
+  await sleep(2000);
+  const ns = await getJson<ApiObject>(ctx, ["get", "namespace", taken]);
+  check(ns.status?.phase === "Active", `verify deleted or touched namespace ${taken} (${ns.status?.phase})`);
+  check((await labelled(ctx, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`)).length === 0, "the second verify run left objects behind");
+  await ctx.cluster.kubectl(["delete", "namespace", taken, "--wait=true"]);
+  const reason = first.output.split("\n").find((l) => /cannot be judged/.test(l))?.trim() ?? "";
+  return `exit ${first.code}: "${reason.slice(0, 110)}"; nothing left with run id ${runId}; a hand-made ${taken} stops it (exit ${second.code}) and survives`;
+}
+
+// ---- 8. The reaper --------------------------------------------------------------------------
+
+const REAP_STACKS = [
+  { stack: "reap-expired", expiresAt: "2020-01-31", protect: false },
+  { stack: "reap-next-year", expiresAt: `${new Date().getUTCFullYear() + 1}-12-31`, protect: false },
+  { stack: "reap-protected", expiresAt: "2020-01-31", protect: true },
+];
+
+async function namespaceGone(ctx: E2eContext, name: string): Promise<boolean> {
+  const out = await ctx.cluster.kubectl(["get", "namespace", name, "--ignore-not-found", "-o", "name"]);
+  return out.trim() === "";
+}
+
+async function stackNames(ctx: E2eContext): Promise<string[]> {
+  const res = mustSucceed(await pulumi(ctx, ["stack", "ls", "--json"]), "pulumi stack ls");
+  return (JSON.parse(res.stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+}
+
+export async function reaper(ctx: E2eContext): Promise<string> {
+  // Three demo stacks of this project, each owning one namespace, with expiry and protection in their outputs.
+  const reapDir = path.join(ctx.workDir, "reap-project");
+  fs.mkdirSync(reapDir, { recursive: true });
+  fs.writeFileSync(path.join(reapDir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime: nodejs\n`);
+  fs.copyFileSync(path.join(__dirname, "fixtures", "reap-stack.ts"), path.join(reapDir, "index.ts"));
+  fs.copyFileSync(path.join(ctx.projectDir, "tsconfig.json"), path.join(reapDir, "tsconfig.json"));
+  fs.symlinkSync(path.join(ctx.projectDir, "node_modules"), path.join(reapDir, "node_modules"), "dir");
+  for (const s of REAP_STACKS) {
+    mustSucceed(await pulumi(ctx, ["stack", "init", s.stack, "--secrets-provider", "passphrase"], reapDir), `pulumi stack init ${s.stack}`);
+    mustSucceed(await pulumi(ctx, ["config", "set", "expiresAt", s.expiresAt, "-s", s.stack], reapDir), "config set expiresAt");
+    mustSucceed(await pulumi(ctx, ["config", "set", "protect", String(s.protect), "-s", s.stack], reapDir), "config set protect");
+    mustSucceed(await runProgram({ operation: "up", projectDir: reapDir, program: "index.ts", stack: s.stack }, ctx.tools, ctx.env, ctx.logFile), `up ${s.stack}`);
+  }
+  const all = REAP_STACKS.map((s) => `e2e-${s.stack}`);
+
+  const dry = mustSucceed(await npmRun(ctx, "reap", ["--dry-run"]), "npm run reap -- --dry-run");
+  check(/reap-expired\s.*would destroy/.test(dry.stdout), `the dry run does not say it would destroy reap-expired:\n${dry.stdout}`);
+  for (const ns of all) check(!(await namespaceGone(ctx, ns)), `the dry run destroyed namespace ${ns}`);
+  check(JSON.stringify(await stackNames(ctx)) === JSON.stringify([STACK, ...REAP_STACKS.map((s) => s.stack)].sort()), "the dry run removed a stack");
+
+  const real = mustSucceed(await npmRun(ctx, "reap", ["--yes"]), "npm run reap -- --yes");
+  check(/reap-expired\s.*destroyed and removed/.test(real.stdout), `reap did not destroy reap-expired:\n${real.stdout}`);
+  check(await namespaceGone(ctx, "e2e-reap-expired"), "namespace e2e-reap-expired still exists after reap");
+  for (const ns of ["e2e-reap-next-year", "e2e-reap-protected"]) check(!(await namespaceGone(ctx, ns)), `reap destroyed namespace ${ns}`);
+  const left = await stackNames(ctx);
+  check(JSON.stringify(left) === JSON.stringify([STACK, "reap-next-year", "reap-protected"].sort()), `stacks after reap: ${left.join(", ")}`);
+  check((await stateKubernetesObjects(ctx)).length === 7, "reap touched the local stack");
+
+  for (const s of ["reap-next-year", "reap-protected"]) {
+    if (s === "reap-protected") mustSucceed(await pulumi(ctx, ["state", "unprotect", "--all", "--yes", "-s", s], reapDir), "pulumi state unprotect");
+    mustSucceed(await pulumi(ctx, ["destroy", "--yes", "-s", s], reapDir), `pulumi destroy ${s}`);
+    mustSucceed(await pulumi(ctx, ["stack", "rm", s, "--yes"], reapDir), `pulumi stack rm ${s}`);
+  }
+  return "dry run destroyed nothing; reap destroyed and removed only reap-expired (namespace gone on the API server, stack gone from the backend); reap-next-year and reap-protected kept";
+}
+
+// ---- 9. Destroy -----------------------------------------------------------------------------
+
+export async function destroy(ctx: E2eContext): Promise<string> {
+  mustSucceed(await pulumi(ctx, ["destroy", "--yes", "-s", STACK]), "pulumi destroy");
+  const remaining = await stateKubernetesObjects(ctx);
+  check(remaining.length === 0, `state still holds ${remaining.join(", ")} after destroy`);
+  mustSucceed(await pulumi(ctx, ["stack", "rm", STACK, "--yes"]), "pulumi stack rm");
+  for (const ns of [...STACK_NAMESPACES, SECOND_CALLER.namespace]) {
+    check(await namespaceGone(ctx, ns), `namespace ${ns} is still there (not deleted, or stuck Terminating)`);
+  }
+  const stacks = await stackNames(ctx);
+  check(stacks.length === 0, `stacks left in the backend: ${stacks.join(", ")}`);
+  const stateDir = new URL(ctx.env.PULUMI_BACKEND_URL!).pathname;
+  const files = fs.readdirSync(path.join(stateDir, ".pulumi", "stacks", PROJECT)).filter((f) => f.endsWith(".json"));
+  check(files.length === 0, `stack files left in the backend: ${files.join(", ")}`);
+  return `destroyed and removed: namespaces ${[...STACK_NAMESPACES, SECOND_CALLER.namespace].join(", ")} gone from the API server, no stack left in the backend`;
+}
