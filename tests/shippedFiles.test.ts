@@ -27,7 +27,7 @@ export function parseShippedText(file: string, text: string): unknown[] {
     try {
       return [JSON.parse(text)];
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`);
+      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   const docs = parseAllDocuments(text, { uniqueKeys: true, strict: true });
