@@ -3,6 +3,7 @@
  * Jobs (to name pods after their workloads) and NetworkPolicies, as the API server's own JSON, with
  * the credentials of a kubeconfig context (@kubernetes/client-node applies them).
  */
+import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject, LiveObjects } from "../../core/netpol";
@@ -25,9 +26,15 @@ const LISTS: ReadonlyArray<[keyof LiveObjects, string]> = [
 
 async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unknown> {
   const options: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" }, timeout: timeoutMs };
-  await kc.applyToHTTPSOptions(options);
+  try {
+    await kc.applyToHTTPSOptions(options);
+  } catch (err) {
+    // e.g. "HTTP protocol is not allowed when skipTLSVerify is not set": a kubeconfig problem, not a bug.
+    throw new LiveReadError(`the credentials of context ${kc.getCurrentContext()} cannot be used for ${url.origin}: ${(err as Error).message}`, { cause: err });
+  }
   return new Promise((resolve, reject) => {
-    const req = https.request(url, options, (res) => {
+    // `kubectl proxy` and stand-ins serve plain HTTP; client-node builds the matching agent.
+    const req = (url.protocol === "http:" ? http : https).request(url, options, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (body += d));
