@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalCluster } from "./cluster";
-import { pulumiEnvironment } from "./pulumi";
+import { interruptRunningCommands, pulumiEnvironment } from "./pulumi";
 import * as scenario from "./scenario";
 import { StepTable } from "./steps";
 import { buildTools, locateTools, ToolError, type E2eTools } from "./tools";
@@ -25,6 +25,7 @@ async function main(): Promise<number> {
   let tools: E2eTools | undefined;
 
   const teardown = async () => {
+    interruptRunningCommands();
     const c = cluster;
     cluster = undefined;
     if (c) await c.stop();

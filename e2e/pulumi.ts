@@ -2,7 +2,7 @@
  * The real Pulumi CLI for the e2e: an environment that never downloads and keeps everything in a
  * temporary folder, the CLI itself, and programs run through e2e/programHost.ts.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProgramResult, ProgramSpec } from "./programHost";
@@ -42,11 +42,20 @@ export function pulumiEnvironment(tools: E2eTools, dir: string, kubeconfig: stri
   };
 }
 
+const running = new Set<ChildProcess>();
+
+/** Interrupts every command still running (Ctrl-C of the e2e), so none outlives the cluster. */
+export function interruptRunningCommands(): void {
+  for (const child of running) child.kill("SIGINT");
+}
+
 /** Runs a command to completion, capturing its output (and appending it to `logFile`). */
 export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; stdin?: string }): Promise<CommandResult> {
   return new Promise((resolve) => {
     fs.appendFileSync(opts.logFile, `\n$ ${[command, ...args].join(" ")}\n`);
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+    running.add(child);
+    child.once("close", () => running.delete(child));
     let output = "";
     let stdout = "";
     child.stdout.setEncoding("utf8");

@@ -188,7 +188,7 @@ ensure() {
   rm -rf "$work"; mkdir -p "$work/bin"
   started=$(date +%s)
   log "$tool $(tool_version "$tool"): building into $dir"
-  if ! "build_${tool//-/_}" "$work"; then
+  if ! "build_${tool//-/_}" "$work" 2> >(grep -v '^go: downloading' >&2); then
     log "$tool $(tool_version "$tool"): BUILD FAILED (build folder kept for inspection: $work)"
     return 1
   fi
@@ -219,8 +219,17 @@ fi
 command -v go >/dev/null || { log "go not found on PATH: the e2e tools are built with the go command"; exit 1; }
 mkdir -p "$cache"
 failed=()
-for t in "${tools[@]}"; do ensure "$t" || failed+=("$t"); done
+built=0
+for t in "${tools[@]}"; do
+  if [ -f "$(tool_dir "$t")/.complete" ]; then ensure "$t"; else ensure "$t" && built=1 || failed+=("$t"); fi
+done
 if [ ${#failed[@]} -gt 0 ]; then
   log "could not build: ${failed[*]}"
   exit 1
+fi
+# Only the binaries are reused; the compiler's cache (about 9 GB for these five) is not worth the
+# disk. The module cache stays, so a version bump downloads only what changed.
+if [ "$built" = 1 ]; then
+  go clean -cache
+  log "built everything; Go build cache cleared (binaries and module cache kept in $cache)"
 fi
