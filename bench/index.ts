@@ -1,16 +1,36 @@
-/** `npm run bench [netpol|program]`: every performance figure we quote comes from here. */
+/** `npm run bench [netpol|program|engine]`: every performance figure we quote comes from here. */
 import { cpus } from "node:os";
+import { runEngineBench } from "./engine";
 import { runNetpolBench } from "./netpol";
 import { runProgramEvalBench } from "./programEval";
 
-async function main(): Promise<void> {
-  const only = process.argv[2];
+const SUITES: Record<string, () => Promise<string>> = {
+  netpol: runNetpolBench,
+  program: runProgramEvalBench,
+  // Needs the e2e tools (built on first use) and starts a local cluster: minutes, so only on request.
+  engine: runEngineBench,
+};
+const DEFAULT_SUITES = ["netpol", "program"];
+
+async function main(): Promise<number> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((s) => !(s in SUITES));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown suite ${unknown.map((s) => JSON.stringify(s)).join(", ")}; the suites are ${Object.keys(SUITES).join(", ")} (default: ${DEFAULT_SUITES.join(", ")})`);
+    return 2;
+  }
   console.log(`node ${process.version}, ${cpus().length} cores, ${new Date().toISOString()}\n`);
-  if (!only || only === "netpol") console.log(await runNetpolBench(), "\n");
-  if (!only || only === "program") console.log(await runProgramEvalBench());
+  for (const suite of asked.length > 0 ? asked : DEFAULT_SUITES) {
+    console.error(`bench: running ${suite} ...`);
+    console.log(await SUITES[suite](), "\n");
+  }
+  return 0;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
