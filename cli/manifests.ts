@@ -10,7 +10,7 @@ import { stackInput } from "./stackInput";
 
 /** Objects as `---`-separated YAML documents, keys in the order they were built, no line folding. */
 export function manifestsYaml(objects: readonly KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join("");
+  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join("");
 }
 
 /** Runs the command; returns the exit code. */

@@ -1,4 +1,7 @@
-/** The `csv` format: one row per connection, RFC 4180 (CRLF line ends, quoted where needed). */
+/**
+ * The `csv` format: one row per connection, quoted as RFC 4180 says, but with LF line ends, as
+ * every Unix tool (cut, awk, grep, sort) expects; spreadsheet and CSV libraries read both.
+ */
 import type { ConnectivityMatrix } from "../netpol";
 
 export const CSV_HEADER = ["from", "to", "port", "protocol", "allowed", "reason"] as const;
@@ -10,7 +13,7 @@ export function csvField(value: string | number | boolean): string {
 }
 
 function csvRow(fields: Array<string | number | boolean>): string {
-  return `${fields.map(csvField).join(",")}\r\n`;
+  return `${fields.map(csvField).join(",")}\n`;
 }
 
 /** The `csv` format row by row, for writing large matrices without holding them. */

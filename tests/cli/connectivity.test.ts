@@ -34,9 +34,9 @@ describe("connectivity command", () => {
     const { code, stdout, stderr } = run(main, ["--format", "csv"]);
     assert.doesNotMatch(stderr, /warning/);
     assert.equal(code, 0);
-    const allowedRows = stdout.split("\r\n").filter((l) => l.includes(",true,"));
+    const allowedRows = stdout.split("\n").filter((l) => l.includes(",true,"));
     assert.deepEqual(allowedRows.map((l) => l.split(",").slice(0, 2)), [["critical-project/consumer", "pricing-ns/prices-api-deployment"]]);
-    assert.equal(stdout.split("\r\n").filter((l) => l.includes(",false,")).length, 6);
+    assert.equal(stdout.split("\n").filter((l) => l.includes(",false,")).length, 6);
   });
 
   it("exits 2 with file, document and field on a malformed manifest, without a stack trace", () => {

@@ -59,18 +59,18 @@ function parseCsv(text: string): string[][] {
         else field += text[i++];
       }
     } else {
-      while (i < text.length && text[i] !== "," && text[i] !== "\r") {
-        if (text[i] === '"' || text[i] === "\n") throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
+      while (i < text.length && text[i] !== "," && text[i] !== "\n") {
+        if (text[i] === '"' || text[i] === "\r") throw new Error(`bare ${JSON.stringify(text[i])} in unquoted field at ${i}`);
         field += text[i++];
       }
     }
     row.push(field);
     if (text[i] === ",") i++;
-    else if (text.startsWith("\r\n", i)) {
+    else if (text[i] === "\n") {
       rows.push(row);
       row = [];
-      i += 2;
-    } else throw new Error(`expected , or CRLF at ${i}`);
+      i += 1;
+    } else throw new Error(`expected , or LF at ${i}`);
   }
   return rows;
 }
@@ -142,6 +142,13 @@ describe("report formats", () => {
       assert.deepEqual(rows.slice(1), expected);
       // The denied reason lists two policies, so at least one field needed quoting.
       assert.ok(expected.some((r) => r[5].includes(",")), "the test must exercise a quoted field");
+    });
+
+    it("ends lines with LF, so cut, awk and grep see no stray carriage return", () => {
+      const text = formatCsv(computeMatrix(denyAndAllowModel()));
+      assert.ok(!text.includes("\r"), "no CR anywhere");
+      assert.ok(text.endsWith("\n"));
+      assert.equal(text.split("\n")[0], CSV_HEADER.join(","));
     });
   });
 

@@ -21,6 +21,13 @@ describe("manifests command", () => {
     assert.equal(stdout.split(/^---$/m).length - 1, objects.length, "one --- per document");
   });
 
+  it("writes every value out, with no YAML anchors or aliases, so the output diffs and reviews as plain YAML", () => {
+    const { stdout } = run(main, ["--stack", "dev"]);
+    // The Deployment's readiness and liveness probes share one tcpSocket object in the builders.
+    assert.equal((stdout.match(/tcpSocket:\n\s+port: /g) ?? []).length, 2);
+    assert.doesNotMatch(stdout, /[&*]a\d+\b/);
+  });
+
   it("keeps keys in the order they were built (apiVersion, kind, metadata, spec)", () => {
     const { stdout } = run(main, []);
     const firstPolicy = stdout.split(/^---\n/m).find((d) => d.includes("kind: NetworkPolicy")) ?? "";
