@@ -29,7 +29,7 @@ export function pulumiEnvironment(tools: E2eTools, dir: string, kubeconfig: stri
   fs.mkdirSync(state, { recursive: true });
   return {
     ...process.env,
-    PATH: [tools.pulumiBinDir, path.join(__dirname, "bin"), process.env.PATH ?? ""].join(path.delimiter),
+    PATH: [tools.pulumiBinDir, path.join(__dirname, "shims"), process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
