@@ -6,7 +6,7 @@
  */
 import { buildModel, computeMatrix, lintModel, liveEngineObjects, loadManifestPaths, type IgnoredObject, type KubeObject, type LiveObjects, type SourcedObject } from "../core/netpol";
 import { reportChunks } from "../core/report";
-import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, type CommandIO, type ConnectivityArgs } from "./args";
+import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
 import { runCommand } from "./command";
 import { LiveReadError, readLiveObjects } from "./connectivity/liveCluster";
 import { stackInput } from "./stackInput";
@@ -63,6 +63,10 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     const source = args.source;
     if (source.kind === "live") throw new Error("a live cluster is read asynchronously: call runConnectivity");
     const input = source.kind === "paths" ? { deployed: loadManifestPaths(source.paths), probes: [] } : stackInput(source.stack, source.probes, io.projectDir);
+    // An empty matrix from no input would read as "nothing is reachable": a wrong path must not pass.
+    if (source.kind === "paths" && input.deployed.length === 0) {
+      throw new UsageError(`no Kubernetes objects found in ${source.paths.join(", ")} (files ending .yaml, .yml or .json, with apiVersion, kind and metadata.name)`);
+    }
     return analyse(args, input, io);
   });
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/connectivity";
 import { readStackConfig } from "../../core/stackConfigFile";
@@ -57,6 +59,21 @@ describe("connectivity command", () => {
     const format = run(main, ["--format", "yaml"]);
     assert.equal(format.code, 2);
     assert.match(format.stderr, /--format "yaml" is not a format; expected one of table, json, csv, mermaid\nRun with --help/);
+  });
+
+  it("exits 2 when the input holds no Kubernetes object: an empty file, an empty folder, a folder without manifests", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "no-objects-"));
+    const empty = path.join(dir, "empty.yaml");
+    fs.writeFileSync(empty, "# nothing here\n---\n");
+    const emptyDir = fs.mkdtempSync(path.join(dir, "empty-dir-"));
+    const notes = fs.mkdtempSync(path.join(dir, "notes-"));
+    fs.writeFileSync(path.join(notes, "README.md"), "# not a manifest\n");
+    for (const target of [empty, emptyDir, notes]) {
+      const res = run(main, ["--format", "json", target]);
+      assert.equal(res.code, 2, target);
+      assert.equal(res.stdout, "");
+      assert.match(res.stderr, new RegExp(`^connectivity: no Kubernetes objects found in ${target.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} `));
+    }
   });
 
   it("prints usage for --help and exits 0", () => {
