@@ -85,20 +85,20 @@ function stackName(value: string | undefined): string {
   return value;
 }
 
+export const CONNECTIVITY_OPTIONS = {
+  format: { type: "string", short: "f" },
+  stack: { type: "string", short: "s" },
+  probes: { type: "boolean", short: "p" },
+  "no-probes": { type: "boolean" },
+  kubeconfig: { type: "string", short: "k" },
+  context: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const MANIFESTS_OPTIONS = { stack: { type: "string", short: "s" }, help: { type: "boolean", short: "h" } } as const;
+
 export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
-  const { values, positionals } = parse(
-    argv,
-    {
-      format: { type: "string", short: "f" },
-      stack: { type: "string", short: "s" },
-      probes: { type: "boolean", short: "p" },
-      "no-probes": { type: "boolean" },
-      kubeconfig: { type: "string", short: "k" },
-      context: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    true,
-  );
+  const { values, positionals } = parse(argv, CONNECTIVITY_OPTIONS, true);
   if (values.help) return { help: true };
   const kubeconfig = values.kubeconfig as string | undefined;
   const context = values.context as string | undefined;
@@ -133,7 +133,7 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
 }
 
 export function parseManifestsArgs(argv: string[]): ManifestsArgs {
-  const { values } = parse(argv, { stack: { type: "string", short: "s" }, help: { type: "boolean", short: "h" } }, false);
+  const { values } = parse(argv, MANIFESTS_OPTIONS, false);
   if (values.help) return { help: true };
   return { help: false, stack: stackName(values.stack as string | undefined) };
 }
@@ -144,10 +144,17 @@ export interface CommandIO {
   stderr: (text: string) => void;
   /** Directory holding Pulumi.yaml; the process's cwd when unset. */
   projectDir?: string;
+  /**
+   * The process environment, for a real process only: relative paths are then resolved against
+   * INIT_CWD (where the user typed `npm run`), and flags npm took for itself are reported.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The IO of a real process. */
 export const processIO: CommandIO = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  env: process.env,
 };
+

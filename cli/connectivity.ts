@@ -6,7 +6,10 @@
  */
 import { buildModel, computeMatrix, lintModel, liveEngineObjects, loadManifestPaths, type IgnoredObject, type KubeObject, type LiveObjects, type SourcedObject } from "../core/netpol";
 import { reportChunks } from "../core/report";
-import { CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
+import * as fs from "node:fs";
+import { REPORT_FORMATS } from "../core/report";
+import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
+import { npmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import { runCommand } from "./command";
 import { LiveReadError, readLiveObjects } from "./connectivity/liveCluster";
 import { stackInput } from "./stackInput";
@@ -55,6 +58,8 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
  */
 export function main(argv: string[], io: CommandIO = processIO): number {
   return runCommand("connectivity", io, () => {
+    const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
+    if (ate) throw new UsageError(ate);
     const args = parseConnectivityArgs(argv);
     if (args.help) {
       io.stdout(`${CONNECTIVITY_USAGE}\n`);
@@ -62,7 +67,18 @@ export function main(argv: string[], io: CommandIO = processIO): number {
     }
     const source = args.source;
     if (source.kind === "live") throw new Error("a live cluster is read asynchronously: call runConnectivity");
-    const input = source.kind === "paths" ? { deployed: loadManifestPaths(source.paths), probes: [] } : stackInput(source.stack, source.probes, io.projectDir);
+    if (source.kind === "paths") {
+      for (const p of source.paths) {
+        // npm ran `connectivity --format json` as `connectivity json`: say so, not "cannot read: json".
+        if ((REPORT_FORMATS as readonly string[]).includes(p) && !fs.existsSync(io.env ? userPath(p, io.env) : p)) {
+          throw new UsageError(`${p} is not a file; did npm take --format for itself? Run: npm run connectivity -- --format ${p}`);
+        }
+      }
+    }
+    const input =
+      source.kind === "paths"
+        ? { deployed: loadManifestPaths(source.paths.map((p) => (io.env ? userPath(p, io.env) : p))), probes: [] }
+        : stackInput(source.stack, source.probes, io.projectDir);
     // An empty matrix from no input would read as "nothing is reachable": a wrong path must not pass.
     if (source.kind === "paths" && input.deployed.length === 0) {
       throw new UsageError(`no Kubernetes objects found in ${source.paths.join(", ")} (files ending .yaml, .yml or .json, with apiVersion, kind and metadata.name)`);
@@ -95,9 +111,11 @@ export async function runConnectivity(argv: string[], io: CommandIO = processIO,
     return main(argv, io); // prints the usage error the same way
   }
   if (args.help || args.source.kind !== "live") return main(argv, io);
+  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
+  if (ate) return main(argv, io); // reports it
   let live: LiveObjects;
   try {
-    live = await reader(args.source.kubeconfig, args.source.context);
+    live = await reader(io.env ? userPath(args.source.kubeconfig, io.env) : args.source.kubeconfig, args.source.context);
   } catch (err) {
     if (err instanceof NoClusterError || err instanceof LiveReadError) {
       io.stderr(`connectivity: ${err.message}\n`);

@@ -4,7 +4,8 @@
  */
 import { stringify } from "yaml";
 import type { KubeObject } from "../core/netpol";
-import { MANIFESTS_USAGE, parseManifestsArgs, processIO, type CommandIO } from "./args";
+import { MANIFESTS_OPTIONS, MANIFESTS_USAGE, parseManifestsArgs, processIO, UsageError, type CommandIO } from "./args";
+import { npmAteFlags, npmFlagsOf } from "./npmRun";
 import { runAsProcess, runCommand } from "./command";
 import { stackInput } from "./stackInput";
 
@@ -16,6 +17,8 @@ export function manifestsYaml(objects: readonly KubeObject[]): string {
 /** Runs the command; returns the exit code. */
 export function main(argv: string[], io: CommandIO = processIO): number {
   return runCommand("manifests", io, () => {
+    const ate = io.env && npmAteFlags("manifests", npmFlagsOf(MANIFESTS_OPTIONS), argv, io.env);
+    if (ate) throw new UsageError(ate);
     const args = parseManifestsArgs(argv);
     if (args.help) {
       io.stdout(`${MANIFESTS_USAGE}\n`);

@@ -15,7 +15,8 @@ import { LEFTOVER_CLEANUP_COMMAND, planProbes } from "../core/verify/plan";
 import { formatVerifyReport } from "../core/verify/report";
 import { type RunResult, runVerify, VerifyError } from "../core/verify/run";
 import { EXIT_USAGE, UsageError } from "./args";
-import { parseVerifyArgs, VERIFY_USAGE } from "./verify/args";
+import { npmAteFlags, npmFlagsOf, userPath } from "./npmRun";
+import { parseVerifyArgs, VERIFY_OPTIONS, VERIFY_USAGE } from "./verify/args";
 import { connect, NoClusterError, unreachable } from "./verify/connect";
 import { ClientNodeKubeClient } from "./verify/kubeClient";
 
@@ -70,7 +71,7 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   const progress = (line: string) => io.stderr(`${line}\n`);
   let connection;
   try {
-    connection = await connect({ stack: args.stack, config, kubeconfig: args.kubeconfig, context: args.context, projectDir: io.projectDir, env: io.env });
+    connection = await connect({ stack: args.stack, config, kubeconfig: args.kubeconfig === undefined ? undefined : userPath(args.kubeconfig, io.env), context: args.context, projectDir: io.projectDir, env: io.env });
   } catch (err) {
     if (!(err instanceof NoClusterError)) throw err;
     io.stderr(`${err.message}\n`);
@@ -130,6 +131,11 @@ function interruptOnSignals(controller: AbortController): () => void {
 }
 
 if (require.main === module) {
+  const ate = npmAteFlags("verify", npmFlagsOf(VERIFY_OPTIONS), process.argv.slice(2), process.env);
+  if (ate) {
+    process.stderr.write(`verify: ${ate}\n`);
+    process.exit(EXIT_USAGE);
+  }
   const controller = new AbortController();
   const dispose = interruptOnSignals(controller);
   verifyMain(process.argv.slice(2), {

@@ -52,6 +52,16 @@ function seconds(option: string, value: string | undefined, fallback: number, ma
   return n;
 }
 
+export const VERIFY_OPTIONS = {
+  stack: { type: "string", short: "s" },
+  kubeconfig: { type: "string", short: "k" },
+  context: { type: "string", short: "c" },
+  timeout: { type: "string" },
+  "request-timeout": { type: "string" },
+  "refusal-is-block": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export function parseVerifyArgs(argv: string[]): VerifyArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -59,15 +69,7 @@ export function parseVerifyArgs(argv: string[]): VerifyArgs {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        stack: { type: "string", short: "s" },
-        kubeconfig: { type: "string", short: "k" },
-        context: { type: "string", short: "c" },
-        timeout: { type: "string" },
-        "request-timeout": { type: "string" },
-        "refusal-is-block": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: VERIFY_OPTIONS,
     }));
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
