@@ -1,5 +1,6 @@
 /** The real ReapWorkspace: the Automation API over the project's Pulumi CLI and state backend. */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { pulumiErrorText } from "../pulumiError";
 import type { ReapWorkspace } from "./workspace";
 
 /** The Automation API workspace of the project in `projectDir` (the directory holding Pulumi.yaml). */
@@ -7,7 +8,13 @@ export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace
   const ws = await LocalWorkspace.create({ workDir: projectDir });
   const values = <T>(map: Record<string, { value: T }>): Record<string, T> => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value]));
   return {
-    listStacks: async () => (await ws.listStacks()).map((s) => ({ name: s.name, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })),
+    listStacks: async () => {
+      try {
+        return (await ws.listStacks()).map((s) => ({ name: s.name, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) }));
+      } catch (err) {
+        throw new Error(`pulumi stack ls failed: ${pulumiErrorText(err)}`, { cause: err });
+      }
+    },
     stackSettings: async (stack) => ({ config: values(await ws.getAllConfig(stack)), outputs: values(await ws.stackOutputs(stack)) }),
     destroy: async (stack, onOutput) => {
       await (await Stack.select(stack, ws)).destroy({ onOutput });

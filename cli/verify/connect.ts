@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { StackConfig } from "../../core/config";
-import { httpStatus, networkCode } from "./kubeClient";
+import { pulumiErrorText } from "../pulumiError";
+import { httpStatus, isKubernetesAnswer, networkCode } from "./kubeClient";
 
 /** Verify cannot reach any cluster; the message says what is missing. Exit 1. */
 export class NoClusterError extends Error {
@@ -69,8 +70,7 @@ async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.Pr
     const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: projectDir });
     outputs = await s.outputs();
   } catch (err) {
-    const first = (err as Error).message.split("\n").find((l) => /error|failed|passphrase/i.test(l)) ?? (err as Error).message.split("\n")[0];
-    throw new NoClusterError(`could not read the outputs of stack ${stack}: ${first.trim()}`);
+    throw new NoClusterError(`could not read the outputs of stack ${stack}: ${pulumiErrorText(err, stack)}`);
   }
   const value = outputs["kubeconfig"]?.value;
   if (typeof value !== "string" || value.trim() === "") {
@@ -105,6 +105,9 @@ export async function connect(req: ConnectRequest): Promise<Connection> {
   let context = req.context;
   if (req.kubeconfig !== undefined) {
     if (!fs.existsSync(req.kubeconfig)) throw new NoClusterError(`kubeconfig ${req.kubeconfig} does not exist`);
+    if (fs.readFileSync(req.kubeconfig, "utf8").trim() === "") {
+      throw new NoClusterError(`kubeconfig ${req.kubeconfig} is empty: did \`pulumi stack output kubeconfig --show-secrets\` fail when it was written?`);
+    }
     try {
       kc.loadFromFile(req.kubeconfig);
     } catch (err) {
@@ -161,6 +164,9 @@ export function unreachable(err: unknown, connection: Connection): NoClusterErro
   const code = networkCode(err);
   if (code && NETWORK_CODES[code]) return new NoClusterError(`${NETWORK_CODES[code]} at ${server} (context ${connection.kubeConfig.getCurrentContext()} from ${connection.source})`);
   const status = httpStatus(err);
+  if (status !== undefined && !isKubernetesAnswer(err)) {
+    return new NoClusterError(`${server} did not answer like a Kubernetes API server (HTTP ${status}); check the server of context ${connection.kubeConfig.getCurrentContext()} in ${connection.source}`);
+  }
   if (status === 401 || status === 403) {
     return new NoClusterError(`${server} rejected the credentials of context ${connection.kubeConfig.getCurrentContext()} (HTTP ${status})`);
   }

@@ -33,7 +33,20 @@ export class KubeTimeoutError extends Error {
   }
 }
 
-const isNotFound = (err: unknown) => httpStatus(err) === 404;
+/** Whether the failed call's body is a Kubernetes Status object (JSON), as every API server answers. */
+export function isKubernetesAnswer(err: unknown): boolean {
+  const body = (err as { body?: unknown })?.body;
+  if (typeof body === "object" && body !== null) return (body as { kind?: unknown }).kind === "Status";
+  if (typeof body !== "string") return false;
+  try {
+    return (JSON.parse(body) as { kind?: unknown })?.kind === "Status";
+  } catch {
+    return false;
+  }
+}
+
+// A 404 from something that is not an API server (an HTML page) is not "this object does not exist".
+const isNotFound = (err: unknown) => httpStatus(err) === 404 && isKubernetesAnswer(err);
 
 /** The API server's error text: its Status message when there is one, else the error's own. */
 export function apiErrorText(err: unknown): string {

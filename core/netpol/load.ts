@@ -68,7 +68,10 @@ export function parseManifestText(text: string, file: string): SourcedObject[] {
   list.forEach((doc, i) => {
     const document = i + 1;
     if (doc.errors.length > 0) {
-      throw new ManifestError(`malformed YAML: ${doc.errors[0].message.split("\n")[0]}`, file, document);
+      // The parser's message is "... at line 6, column 1:" followed by the lines and a caret: keep them.
+      const [head, ...frame] = doc.errors[0].message.split("\n");
+      const context = frame.filter((l) => l.trim() !== "").map((l) => `  ${l}`);
+      throw new ManifestError(`malformed YAML: ${[head, ...context].join("\n")}`, file, document);
     }
     let value: unknown;
     try {

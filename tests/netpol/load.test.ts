@@ -97,6 +97,13 @@ const policy = (spec: string): string =>
 
 describe("netpol load: bad input names file, document and field", () => {
   it("malformed YAML", () => assertBad(`${header}kind: Pod\nmetadata: {name: [unclosed\n`, undefined, 2, /malformed YAML/));
+  it("malformed YAML shows the offending line and a caret under the column", () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: {a: b\nspec: {}\n";
+    assert.throws(
+      () => parseManifestText(text, "pod.yaml"),
+      (e: unknown) => e instanceof ManifestError && /at line 6, column 1:\n {2}.*labels: \{a: b\n {2}spec: \{\}\n {2}\^$/.test(e.message),
+    );
+  });
   it("malformed JSON", () => assertBad("{ \"kind\": ", undefined, 1, /malformed JSON/, "bad.json"));
   it("a document that is not a mapping", () => assertBad(`${header}- just\n- a list\n`, undefined, 2, /mapping/));
   it("a document without kind", () => assertBad(`${header}metadata: {name: x}\n`, "kind", 2, /kind is required/));

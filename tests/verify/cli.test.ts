@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { verifyMain } from "../../cli/verify";
@@ -85,6 +87,33 @@ describe("verify: command line without a cluster", () => {
     const context = await run(["--kubeconfig", kubeconfig, "--context", "prod"]);
     assert.equal(context.code, 1);
     assert.match(context.stderr, /no cluster reachable: kubeconfig \S+ has no context "prod" \(it has: nowhere\)/);
+  });
+
+  it("says an empty kubeconfig is empty, and where it probably came from", async () => {
+    const empty = path.join(dir, "empty.yaml");
+    fs.writeFileSync(empty, "\n");
+    const r = await run(["--kubeconfig", empty]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^no cluster reachable: kubeconfig \S+empty\.yaml is empty: did `pulumi stack output kubeconfig --show-secrets` fail/);
+  });
+
+  it("says a server that answers with an HTML page is not a Kubernetes API server", async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<html><body><h1>404 Not Found</h1></body></html>");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const file = path.join(dir, "web-server.yaml");
+      fs.writeFileSync(file, CLOSED_PORT_KUBECONFIG.replace('"https://127.0.0.1:1"', `"${url}"`));
+      const r = await run(["--kubeconfig", file, "--request-timeout", "5"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`no cluster reachable: ${url.replace(/[.]/g, "\\.")} did not answer like a Kubernetes API server \\(HTTP 404\\)`));
+      assert.doesNotMatch(r.stderr, /<html>/);
+    } finally {
+      server.close();
+    }
   });
 
   it("says no cluster is reachable when --stack needs the Pulumi CLI and it is missing", async () => {
