@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { readKubeconfigContexts } from "../core/kubeconfigFile";
 
 export interface ExistingClusterArgs {
   /** kubeconfig context to deploy to; the current context when unset. */
@@ -19,6 +20,11 @@ export class ExistingCluster extends pulumi.ComponentResource {
       { ...(args.context ? { context: args.context } : {}) },
       { parent: this },
     );
+    // Say where this goes, on every preview: a context name alone hides which cluster it is.
+    if (args.context) {
+      const known = readKubeconfigContexts().contexts.find((c) => c.name === args.context);
+      pulumi.log.info(`deploying to kubeconfig context ${args.context}${known?.server ? ` (${known.server})` : " (not in the local kubeconfig)"}`, this);
+    }
     this.registerOutputs({});
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, ConfigError, type RawConfig, type StackConfig, validateConfig } from "../core/config";
+import { readKubeconfigContexts } from "../core/kubeconfigFile";
 
 /** Collects this stack's raw config from Pulumi (strings; structured values as parsed objects). */
 export function readPulumiConfig(): RawConfig {
@@ -8,6 +9,12 @@ export function readPulumiConfig(): RawConfig {
   for (const key of CONFIG_KEYS) {
     const value = key === "allowedCallers" ? readStructured(project, key) : project.get(key);
     if (value !== undefined) raw[key] = value;
+  }
+  // Keys of this project that the program does not read: validateConfig names them (a typo such as
+  // nodecount would otherwise leave the stack on its defaults without a word).
+  const prefix = `${pulumi.getProject()}:`;
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix) && !(CONFIG_KEYS as readonly string[]).includes(key.slice(prefix.length))) raw[key.slice(prefix.length)] = value;
   }
   const location = new pulumi.Config("azure-native").get("location");
   if (location !== undefined) raw["azure-native:location"] = location;
@@ -30,7 +37,7 @@ function readStructured(config: pulumi.Config, key: string): unknown {
  */
 export function loadStackConfig(): StackConfig {
   try {
-    return validateConfig(readPulumiConfig(), pulumi.getStack());
+    return validateConfig(readPulumiConfig(), pulumi.getStack(), { kubeContexts: readKubeconfigContexts().contexts.map((c) => c.name) });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

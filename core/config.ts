@@ -249,8 +249,43 @@ export const PRICING_NAMESPACE_NAME = "pricing-ns";
  * @param raw keys of this project (without the `project:` prefix), plus `azure-native:location`.
  * @param stack stack name, used for the default DNS prefix.
  */
-export function validateConfig(raw: RawConfig, stack: string): StackConfig {
+/** What the caller knows beyond the raw values, for better messages. */
+export interface ValidationContext {
+  /** Contexts of the user's kubeconfig, listed when `kubeContext` is missing. */
+  kubeContexts?: readonly string[];
+}
+
+/** Edit distance, for "did you mean" (keys are short, so the quadratic table is fine). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known key closest to a misspelt one: the same ignoring case, else within 3 edits. */
+export function closestKey(key: string): string | undefined {
+  const same = CONFIG_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+  if (same) return same;
+  const ranked = CONFIG_KEYS.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1]);
+  return ranked[0][1] <= 3 ? ranked[0][0] : undefined;
+}
+
+export function validateConfig(raw: RawConfig, stack: string, context: ValidationContext = {}): StackConfig {
   const r = new Reader(raw);
+  // Keys of this project's namespace arrive without the prefix; another namespace keeps its own.
+  for (const key of Object.keys(raw)) {
+    if (key.includes(":") || (CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    const guess = closestKey(key);
+    r.fail(key, raw[key], `${guess ? `no such key; did you mean ${guess}? ` : "no such key; "}the keys are ${CONFIG_KEYS.join(", ")}`);
+  }
   const clusterMode = r.choice("clusterMode", CLUSTER_MODES, CONFIG_DEFAULTS.clusterMode);
   const networkPolicyRaw = raw["networkPolicy"];
   const networkPolicy =
@@ -284,6 +319,16 @@ export function validateConfig(raw: RawConfig, stack: string): StackConfig {
     expiresAt: readExpiry(r),
     protect: r.boolean("protect", CONFIG_DEFAULTS.protect),
   };
+  if (clusterMode === "existing" && config.kubeContext === undefined && r.problems.every((p) => !p.startsWith("kubeContext"))) {
+    // The current context is whatever the user last switched to, production included: never a default.
+    const contexts = context.kubeContexts;
+    r.fail(
+      "kubeContext",
+      raw["kubeContext"] ?? "",
+      "expected the kubeconfig context to deploy to (clusterMode existing never falls back to the current context); " +
+        `set it with \`pulumi config set kubeContext NAME\`${contexts ? `; your kubeconfig has ${contexts.length > 0 ? contexts.join(", ") : "no contexts"}` : ""}`,
+    );
+  }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

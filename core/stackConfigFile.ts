@@ -42,7 +42,13 @@ export function readRawStackConfig(stack: string, projectDir = process.cwd()): R
   if (!fs.existsSync(stackFile)) {
     throw new ConfigError([`stack ${JSON.stringify(stack)} has no ${path.basename(stackFile)} in ${projectDir}`]);
   }
-  const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = readYaml(stackFile);
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  // An empty or malformed stack file would otherwise read as "no config": the stack on its defaults.
+  if (!isMap(stackDoc)) {
+    throw new ConfigError([`${stackFile} is ${stackDoc === null || stackDoc === undefined ? "empty" : `a YAML ${Array.isArray(stackDoc) ? "list" : typeof stackDoc}`}; expected a mapping with a config: key, such as\n      config:\n        ${project.name}:nodeCount: 1`]);
+  }
+  if (stackDoc.config !== undefined && !isMap(stackDoc.config)) throw new ConfigError([`${stackFile}: config is not a mapping of keys to values`]);
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) put(key, value);
   return raw;
 }

@@ -82,7 +82,7 @@ describe("netpol: a live cluster as engine input", () => {
   });
 
   it("gives the same endpoints and verdicts as the stack's own objects when the cluster holds what the stack deployed", () => {
-    const config = validateConfig({ clusterMode: "existing" }, "local");
+    const config = validateConfig({ clusterMode: "existing", kubeContext: "kind-netpol" }, "local");
     const deployed = stackObjects(config);
     // What the API server serves for them: the Deployment's pod sits under a ReplicaSet.
     const namespaces = deployed.filter((o) => o.kind === "Namespace").map((o) => ns(o.metadata.name, o.metadata.labels));

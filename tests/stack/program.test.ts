@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { validateConfig } from "../../core/config";
@@ -258,6 +261,9 @@ describe("config errors stop the program before any resource exists", () => {
     ["bad clusterMode", { [key("clusterMode")]: "eks" }, /clusterMode is "eks"; expected one of aks, existing/],
     ["caller without pod labels", { [key("allowedCallers")]: '[{"namespace":"critical-project","podLabels":{}}]' }, /allowedCallers\[0\]\.podLabels is \{\}; expected at least one pod label/],
     ["caller in a bad namespace", { [key("allowedCallers")]: '[{"namespace":"Critical_Project","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "Critical_Project"/],
+    ["misspelt key (case)", { [key("nodecount")]: "3" }, /nodecount is "3"; no such key; did you mean nodeCount\? the keys are clusterMode, /],
+    ["misspelt key (typo)", { [key("netwrokPolicy")]: "calico" }, /netwrokPolicy is "calico"; no such key; did you mean networkPolicy\?/],
+    ["unknown key", { [key("replicas")]: "3" }, /replicas is "3"; no such key; the keys are /],
   ];
   for (const [what, override, message] of cases) {
     it(`${what}: one clear error naming key, value and what is accepted; nothing created`, async () => {
@@ -274,6 +280,22 @@ describe("config errors stop the program before any resource exists", () => {
     delete config["azure-native:location"];
     const { error } = await runFailingProgram(config);
     assert.match(error.message, /azure-native:location is undefined; expected an Azure region such as australiaeast \(set it with `pulumi config set azure-native:location australiaeast`\)/);
+  });
+
+  it("the local stack without kubeContext never falls back to the current context, and lists the contexts there are", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+    const file = path.join(dir, "config");
+    fs.writeFileSync(file, "apiVersion: v1\nkind: Config\ncontexts:\n- name: kind-netpol\n  context: {cluster: kind}\n- name: prod-aks\n  context: {cluster: prod}\nclusters: []\ncurrent-context: prod-aks\n");
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = file;
+    try {
+      const { error, resources } = await runFailingProgram({ [key("clusterMode")]: "existing" }, "local");
+      assert.match(error.message, /kubeContext is ""; expected the kubeconfig context to deploy to \(clusterMode existing never falls back to the current context\); set it with `pulumi config set kubeContext NAME`; your kubeconfig has kind-netpol, prod-aks/);
+      assert.deepEqual(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), []);
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
   });
 
   it("several bad values are reported together", async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, TUTORIAL_CALLER, validateConfig } from "../../core/config";
@@ -65,5 +66,16 @@ describe("Pulumi.yaml and the stack files", () => {
 
   it("a missing stack file is a config error that names it", () => {
     assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml/);
+  });
+
+  it("an empty stack file, or one that is a list, is an error rather than empty config", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.empty.yaml"), "# nothing\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.list.yaml"), "- prices-api-netpol:nodeCount: 3\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.typo.yaml"), "config:\n  prices-api-netpol:nodecount: 3\n");
+    assert.throws(() => readRawStackConfig("empty", dir), /Pulumi\.empty\.yaml is empty; expected a mapping with a config: key/);
+    assert.throws(() => readRawStackConfig("list", dir), /Pulumi\.list\.yaml is a YAML list; expected a mapping/);
+    assert.throws(() => readStackConfig("typo", dir), /nodecount is 3; no such key; did you mean nodeCount\?/);
   });
 });
