@@ -161,6 +161,9 @@ export async function runNetpolBench(): Promise<string> {
     { pods: 5000, namespaces: 100, policies: 1000 },
   ];
   const parts = ["NetworkPolicy engine benchmark"];
-  for (const shape of shapes) parts.push(await runOne(shape));
+  for (const shape of shapes) {
+    console.error(`bench netpol: ${shape.pods} pods / ${shape.namespaces} namespaces / ${shape.policies} policies ...`);
+    parts.push(await runOne(shape));
+  }
   return parts.join("\n");
 }

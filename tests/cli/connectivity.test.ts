@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/connectivity";
+import { main as manifestsMain } from "../../cli/manifests";
 import { readStackConfig } from "../../core/stackConfigFile";
 import { stackObjects } from "../../core/stack";
 import { buildModel, computeMatrix } from "../../core/netpol";
@@ -30,6 +31,19 @@ describe("connectivity command", () => {
     assert.equal(code, 0);
     const expected = formatTable(computeMatrix(buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model));
     assert.equal(stdout, expected);
+  });
+
+  it("the documented route manifests > file && connectivity file gives what --stack --no-probes gives", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "route-")), "stack.yaml");
+    fs.writeFileSync(file, run(manifestsMain, ["--stack", "dev"]).stdout);
+    type Report = { connections: unknown[]; warnings: unknown[]; summary: { pods: number } };
+    const viaFile = JSON.parse(run(main, ["--format", "json", file]).stdout) as Report;
+    const viaStack = JSON.parse(run(main, ["--format", "json", "--stack", "dev", "--no-probes"]).stdout) as Report;
+    assert.equal(viaStack.summary.pods, 1, "prices-api, the one workload the stack deploys");
+    assert.deepEqual([viaFile.connections, viaFile.warnings, viaFile.summary], [viaStack.connections, viaStack.warnings, viaStack.summary]);
+    // With probes (the default) the stack adds callers, which the file does not have.
+    const withProbes = JSON.parse(run(main, ["--format", "json", "--stack", "dev"]).stdout) as Report;
+    assert.ok(withProbes.summary.pods > viaFile.summary.pods);
   });
 
   it("adds the intent gate's probes by default: only the caller reaches prices-api, and probes raise no lint", () => {
