@@ -41,7 +41,13 @@ export function npmAteFlags(script: string, flags: readonly NpmFlag[], argv: rea
   return `npm took ${names} for itself: npm run passes a script only what comes after --. Run: npm run ${script} -- ${[...rebuilt, ...rest].join(" ")}`;
 }
 
-/** A path as the user meant it: relative to where they typed `npm run` (INIT_CWD), not the package root. */
-export function userPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.INIT_CWD ?? process.cwd(), p);
+/**
+ * A path as the user meant it: relative to where they typed `npm run` (INIT_CWD), not the package
+ * root. Kept relative (so messages name it as typed) when it lies inside the working directory.
+ */
+export function userPath(p: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (path.isAbsolute(p)) return p;
+  const absolute = path.resolve(env.INIT_CWD ?? cwd, p);
+  const relative = path.relative(cwd, absolute);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : absolute;
 }

@@ -35,7 +35,9 @@ describe("npm run without --", () => {
   });
 
   it("resolves a relative path against the folder the user typed npm run in", () => {
-    assert.equal(userPath("manifests/x.yaml", { INIT_CWD: "/home/me/repo/sub" }), "/home/me/repo/sub/manifests/x.yaml");
+    assert.equal(userPath("manifests/x.yaml", { INIT_CWD: "/home/me/repo/sub" }, "/home/me/repo"), "sub/manifests/x.yaml");
+    assert.equal(userPath("manifests/x.yaml", { INIT_CWD: "/home/me/repo" }, "/home/me/repo"), "manifests/x.yaml", "as typed when npm ran from the root");
+    assert.equal(userPath("x.yaml", { INIT_CWD: "/elsewhere" }, "/home/me/repo"), "/elsewhere/x.yaml");
     assert.equal(userPath("/abs/x.yaml", { INIT_CWD: "/home/me" }), "/abs/x.yaml");
   });
 

@@ -1,0 +1,96 @@
+/**
+ * Every command README.md and docs/*.md show for the offline tools runs as written, and where a
+ * block shows a session (`$ command` followed by its output) the output is what it prints.
+ * Commands that need what this machine lacks (a cluster, Azure, the Pulumi CLI, kubectl) or that
+ * are this suite itself (npm test) are left to the e2e and the workflows.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
+
+/** Offline commands of this project: the tools that need nothing but the checkout. */
+const RUNNABLE = /^(npm run --silent (connectivity|manifests)\b|node -r ts-node\/register\/transpile-only cli\/connectivity-diff\.ts\b)/;
+/** What makes a line need more than the checkout, or a placeholder rather than a value. */
+const NOT_HERE = /--kubeconfig|kubectl|\bgit worktree|\[|FILE|NAME\b|\.\.\./;
+
+interface Block {
+  file: string;
+  line: number;
+  lines: string[];
+}
+
+function fencedBlocks(file: string): Block[] {
+  const lines = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n");
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  lines.forEach((text, i) => {
+    if (/^```/.test(text)) {
+      if (current) {
+        blocks.push(current);
+        current = undefined;
+      } else current = { file, line: i + 1, lines: [] };
+    } else if (current) current.lines.push(text);
+  });
+  return blocks;
+}
+
+const withoutComment = (line: string) => line.replace(/\s+#\s.*$/, "").trim();
+
+function bash(command: string): { code: number; output: string } {
+  const res = spawnSync("bash", ["-c", command], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT }, timeout: 60_000 });
+  return { code: res.status ?? 1, output: `${res.stdout}${res.stderr}` };
+}
+
+describe("documented commands", function () {
+  this.timeout(120_000);
+  const blocks = DOCS.flatMap(fencedBlocks);
+
+  // Blocks of plain commands: runnable when every command line in them is.
+  const commandBlocks = blocks.filter((b) => {
+    const commands = b.lines.map(withoutComment).filter((l) => l !== "" && !l.startsWith("$"));
+    return commands.length > 0 && b.lines.every((l) => !l.startsWith("$")) && commands.every((c) => RUNNABLE.test(c) && !NOT_HERE.test(c));
+  });
+
+  it("finds the offline commands the docs show", () => {
+    const runnable = commandBlocks.flatMap((b) => b.lines);
+    assert.ok(
+      runnable.some((l) => l.includes("manifests > /tmp/stack.yaml")) && runnable.some((l) => l.includes("tests/fixtures/manifests/tutorial-or")),
+      `runnable blocks: ${commandBlocks.map((b) => `${b.file}:${b.line}`).join(", ")}`,
+    );
+  });
+
+  for (const block of commandBlocks) {
+    it(`${block.file}:${block.line} runs as written`, () => {
+      for (const command of block.lines.map(withoutComment).filter(Boolean)) {
+        const res = bash(command);
+        assert.equal(res.code, 0, `${command}\n${res.output.slice(0, 2000)}`);
+      }
+    });
+  }
+
+  // Sessions: `$ command` lines, each followed by the output the docs promise.
+  for (const block of blocks.filter((b) => b.lines.some((l) => l.startsWith("$ ")))) {
+    it(`${block.file}:${block.line} prints what the docs show`, () => {
+      let last: { code: number; output: string } | undefined;
+      for (let i = 0; i < block.lines.length; i++) {
+        const command = block.lines[i].slice(2);
+        if (!block.lines[i].startsWith("$ ")) continue;
+        const shown: string[] = [];
+        for (let j = i + 1; j < block.lines.length && !block.lines[j].startsWith("$ "); j++) shown.push(block.lines[j]);
+        const expected = shown.join("\n").trimEnd();
+        if (command === "echo $?") {
+          assert.ok(last, "echo $? follows a command");
+          assert.equal(String(last.code), expected, `exit code of the command before ${block.file}:${block.line + i + 1}`);
+          continue;
+        }
+        assert.ok(RUNNABLE.test(command) && !NOT_HERE.test(command), `${block.file}:${block.line + i + 1}: a session of a command this test cannot run: ${command}`);
+        last = bash(command);
+        assert.equal(last.output.trimEnd(), expected, `${block.file}:${block.line + i + 1}: ${command}`);
+      }
+    });
+  }
+});
