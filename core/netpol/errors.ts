@@ -64,7 +64,8 @@ export function show(value: unknown): string {
   try {
     s = JSON.stringify(value) ?? String(value);
   } catch {
-    s = String(value);
+    // Cyclic or absurdly deep input: describe it without recursing into it.
+    s = Array.isArray(value) ? "[...]" : typeof value === "object" && value !== null ? "{...}" : typeof value;
   }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -28,22 +28,43 @@ export const STACK_SOURCE = "<stack>";
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
-/** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
-function envelope(value: unknown, source: ObjectSource, out: SourcedObject[]): void {
-  const ctx: ErrorContext = ErrorContext.of(source);
-  if (!isMapping(value)) ctx.fail("", `a manifest document must be a mapping, got ${show(value)}`);
-  if (typeof value.kind !== "string" || value.kind.length === 0) ctx.fail("kind", `kind is required (got ${show(value.kind)})`);
-  // kubectl's "List" and typed lists such as "NetworkPolicyList" (a CRD kind that merely ends in List has no items).
-  if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
-    if (!Array.isArray(value.items)) ctx.fail("items", `a ${value.kind} needs an items list, got ${show(value.items)}`);
-    value.items.forEach((item, i) => {
-      const path = ctx.path(`items[${i}]`);
-      envelope(item, { ...source, path }, out);
-    });
-    return;
+/** Lists inside Lists deeper than this are refused: kubectl never writes more than one level. */
+export const MAX_LIST_DEPTH = 16;
+/** Documents nested deeper than this are refused before anything walks them. */
+export const MAX_DOCUMENT_DEPTH = 128;
+
+/** The nesting depth of a parsed document, measured without recursion (input decides the depth). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
-  validateMetadata(ctx, value);
-  out.push({ object: value as KubeObject, source });
+  return false;
+}
+
+/** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
+function envelope(document: unknown, documentSource: ObjectSource, out: SourcedObject[]): void {
+  if (depthExceeds(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
+  // Lists are expanded with an explicit stack, in document order, so their depth is only bounded by MAX_LIST_DEPTH.
+  const pending: Array<{ value: unknown; source: ObjectSource; depth: number }> = [{ value: document, source: documentSource, depth: 0 }];
+  while (pending.length > 0) {
+    const { value, source, depth } = pending.pop()!;
+    const ctx: ErrorContext = ErrorContext.of(source);
+    if (!isMapping(value)) ctx.fail("", `a manifest document must be a mapping, got ${show(value)}`);
+    if (typeof value.kind !== "string" || value.kind.length === 0) ctx.fail("kind", `kind is required (got ${show(value.kind)})`);
+    // kubectl's "List" and typed lists such as "NetworkPolicyList" (a CRD kind that merely ends in List has no items).
+    if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
+      if (!Array.isArray(value.items)) ctx.fail("items", `a ${value.kind} needs an items list, got ${show(value.items)}`);
+      if (depth >= MAX_LIST_DEPTH) ctx.fail("items", `Lists nested more than ${MAX_LIST_DEPTH} deep; kubectl writes one level`);
+      for (let i = value.items.length - 1; i >= 0; i--) pending.push({ value: value.items[i], source: { ...source, path: ctx.path(`items[${i}]`) }, depth: depth + 1 });
+      continue;
+    }
+    validateMetadata(ctx, value);
+    out.push({ object: value as KubeObject, source });
+  }
 }
 
 /**
@@ -63,7 +84,13 @@ export function parseManifestText(text: string, file: string): SourcedObject[] {
     envelope(value, { file, document: 1 }, out);
     return out;
   }
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    // The parser recurses on nesting: absurdly deep input ends here rather than in a crash.
+    throw new ManifestError(`malformed YAML: ${e instanceof RangeError ? `nested too deep to parse` : (e as Error).message}`, file, undefined, undefined);
+  }
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const document = i + 1;
@@ -112,7 +139,8 @@ export function loadManifestPaths(paths: string[]): SourcedObject[] {
     } catch (e) {
       throw new ManifestError(`cannot read: ${(e as Error).message}`, f);
     }
-    out.push(...parseManifestText(text, f));
+    // One by one: spreading an input-sized array into arguments overflows the stack.
+    for (const o of parseManifestText(text, f)) out.push(o);
   }
   return out;
 }
@@ -159,6 +187,7 @@ export function buildModel(objects: Array<KubeObject | SourcedObject>): { model:
   const policies: NetworkPolicy[] = [];
   const ignored: IgnoredObject[] = [];
   const seen = new Map<string, ObjectSource>();
+  const endpoints = new Map<string, { kind: string; source: ObjectSource }>();
 
   for (const { object, source } of sourced) {
     const ctx: ErrorContext = ErrorContext.of(source);
@@ -168,10 +197,18 @@ export function buildModel(objects: Array<KubeObject | SourcedObject>): { model:
     const namespace = kind === "Namespace" ? "" : meta.namespace || DEFAULT_NAMESPACE;
     const identity = `${kind}/${namespace}/${meta.name}`;
     const earlier = seen.get(identity);
-    if (earlier && (kind === "Namespace" || kind === "Pod" || kind === "NetworkPolicy" || kind in TEMPLATE_PATHS)) {
+    const isWorkload = Object.hasOwn(TEMPLATE_PATHS, kind);
+    if (earlier && (kind === "Namespace" || kind === "Pod" || kind === "NetworkPolicy" || isWorkload)) {
       ctx.fail("metadata.name", `duplicate ${kind} ${namespace ? `${namespace}/` : ""}${meta.name} (also defined at ${describeSource(earlier)})`);
     }
     seen.set(identity, source);
+    // A Pod and a workload become one endpoint each, named namespace/name: two with one name would be one id.
+    if (kind === "Pod" || isWorkload) {
+      const endpoint = `endpoint/${namespace}/${meta.name}`;
+      const other = endpoints.get(endpoint);
+      if (other) ctx.fail("metadata.name", `${kind} ${namespace}/${meta.name} has the name of ${other.kind} ${namespace}/${meta.name} (${describeSource(other.source)}); the analysis names both ${namespace}/${meta.name}, so rename one`);
+      endpoints.set(endpoint, { kind, source });
+    }
     const where = describeSource(source);
 
     if (kind === "Namespace") {
@@ -184,7 +221,7 @@ export function buildModel(objects: Array<KubeObject | SourcedObject>): { model:
       const ports = validateContainerPorts(ctx, raw.spec, "spec");
       const ip = validatePodIP(ctx, raw.status);
       pods.push({ namespace, name: meta.name, labels: meta.labels, ports, ...(ip ? { ip } : {}), source: where });
-    } else if (kind in TEMPLATE_PATHS) {
+    } else if (isWorkload) {
       const tplPath = [...TEMPLATE_PATHS[kind]];
       const template = dig(raw, tplPath);
       const base = tplPath.join(".");

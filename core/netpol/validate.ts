@@ -286,10 +286,23 @@ function validateSpec(ctx: ErrorContext, v: unknown, path: string): NetworkPolic
 }
 
 /** metadata.name (required) and metadata.namespace / labels, validated. */
+/** Kubernetes object names (RFC 1123 subdomain) and namespace names (RFC 1123 label). */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 export function validateMetadata(ctx: ErrorContext, obj: Raw): { name: string; namespace?: string; labels: Labels } {
   const meta = present(obj.metadata) ? mapping(ctx, obj.metadata, "metadata") : undefined;
   if (!meta || typeof meta.name !== "string" || meta.name.length === 0) {
     ctx.fail("metadata.name", `metadata.name is required (got ${show(meta?.name)})`);
+  }
+  // The API server refuses other names; refusing them here keeps crafted names (markup, line
+  // breaks) out of every report, the PR comment included.
+  const nameRule = obj.kind === "Namespace" ? NAMESPACE_NAME : OBJECT_NAME;
+  if (meta.name.length > (obj.kind === "Namespace" ? 63 : 253) || !nameRule.test(meta.name)) {
+    ctx.fail("metadata.name", `${show(meta.name)} is not a valid ${obj.kind === "Namespace" ? "namespace" : "object"} name (lowercase letters, digits, '-'${obj.kind === "Namespace" ? "" : " and '.'"}, starting and ending alphanumeric)`);
+  }
+  if (typeof meta.namespace === "string" && meta.namespace !== "" && (meta.namespace.length > 63 || !NAMESPACE_NAME.test(meta.namespace))) {
+    ctx.fail("metadata.namespace", `${show(meta.namespace)} is not a valid namespace name (lowercase letters, digits and '-', starting and ending alphanumeric)`);
   }
   const out: { name: string; namespace?: string; labels: Labels } = {
     name: meta.name,

@@ -41,10 +41,15 @@ const POD_TEMPLATE_PATHS: Record<string, { groups: string[]; path: readonly stri
   Object.entries(POD_KIND_GROUPS).map(([kind, groups]) => [kind, { groups, path: kind === "Pod" ? ["spec"] : [...TEMPLATE_PATHS[kind], "spec"] }]),
 );
 
+/** The pod-spec location of a kind; own properties only, so "constructor" or "__proto__" is no kind. */
+function templateOf(kind: string): { groups: string[]; path: readonly string[] } | undefined {
+  return Object.hasOwn(POD_TEMPLATE_PATHS, kind) ? POD_TEMPLATE_PATHS[kind] : undefined;
+}
+
 /** True for Pods and every workload kind that runs pods from a template. */
 export function isWorkloadType(type: string): boolean {
   const t = parseKubeType(type);
-  return t !== undefined && POD_TEMPLATE_PATHS[t.kind]?.groups.includes(t.group) === true;
+  return t !== undefined && templateOf(t.kind)?.groups.includes(t.group) === true;
 }
 
 /** True when `type` is the given core/v1 or other-group kind, in any API version. */
@@ -62,7 +67,7 @@ function field(value: unknown, key: string): unknown {
 /** The pod spec of a Pod or workload, or undefined when the resource has none (yet). */
 export function podSpecOf(type: string, props: Props): Props | undefined {
   const t = parseKubeType(type);
-  const where = t && POD_TEMPLATE_PATHS[t.kind];
+  const where = t && templateOf(t.kind);
   if (!where) return undefined;
   let value: unknown = props;
   for (const key of where.path) value = field(value, key);

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   buildModel,
@@ -188,4 +190,50 @@ describe("netpol load: bad input names file, document and field", () => {
     assertBad(`${header}apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n`, "metadata.name", 2, /duplicate Namespace ok \(also defined at bad\.yaml#1\)/));
   it("a missing path", () =>
     assert.throws(() => loadManifestPaths([join(FIXTURES, "does-not-exist")]), (e: unknown) => e instanceof ManifestError && /does-not-exist/.test(e.message)));
+});
+
+describe("netpol load: hostile or odd input gets a located error, never a crash", () => {
+  const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+
+  for (const kind of ["constructor", "toString", "__proto__", "valueOf", "hasOwnProperty"]) {
+    it(`kind ${kind} is just a kind the engine does not model`, () => {
+      const { ignored } = buildModel(parseManifestText(`apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: x\n`, "odd.yaml"));
+      assert.deepEqual(ignored.map((i) => i.kind), [kind]);
+    });
+  }
+
+  it("JSON nested 10,000 deep is refused with its depth", () => {
+    assertBad("[".repeat(10000) + "]".repeat(10000), undefined, 1, /nested deeper than 128 levels/, "deep.json");
+  });
+
+  it("YAML nested too deep to parse is a malformed-YAML error", () => {
+    assert.throws(() => parseManifestText(`a: ${"[".repeat(20000)}${"]".repeat(20000)}\n`, "deep.yaml"), (e: unknown) => e instanceof ManifestError && /malformed YAML/.test(e.message));
+  });
+
+  it("a kind: List nested 5,000 deep is refused", () => {
+    const open = '{"apiVersion":"v1","kind":"List","items":[';
+    const text = open.repeat(5000) + '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}' + "]}".repeat(5000);
+    assert.throws(() => parseManifestText(text, "lists.json"), (e: unknown) => e instanceof ManifestError && /nested deeper than 128 levels/.test(e.message));
+    // Moderate nesting still works, in document order.
+    const two = '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}]},{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"b"}}]}';
+    assert.deepEqual(parseManifestText(two, "two.json").map((o) => o.object.metadata.name), ["a", "b"]);
+  });
+
+  it("a List of 130,000 objects loads (no argument spreading)", () => {
+    const items = Array.from({ length: 130_000 }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c${i}`, namespace: "a" } }));
+    const dir = mkdtempSync(join(tmpdir(), "biglist-"));
+    writeFileSync(join(dir, "list.json"), JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+    assert.equal(loadManifestPaths([dir]).length, 130_000);
+  });
+
+  it("a Pod and a workload with one namespace/name are refused, naming both", () => {
+    const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: a}\nspec: {containers: [{name: c, image: x}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {selector: {}, template: {metadata: {labels: {app: w}}, spec: {containers: [{name: c, image: x}]}}}\n`;
+    assertBad(text, "metadata.name", 2, /Deployment a\/web has the name of Pod a\/web \(bad\.yaml#1\)/);
+  });
+
+  it("names that are not Kubernetes names (markup, line breaks) are refused at load", () => {
+    assertBad('apiVersion: v1\nkind: Pod\nmetadata: {name: "x\\n## Injected [link](http://evil)", namespace: a}\n', "metadata.name", 1, /is not a valid object name/);
+    assertBad(ns('"Critical_Project"'), "metadata.name", 1, /is not a valid namespace name/);
+    assertBad("apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: 'a|b'}\n", "metadata.namespace", 1, /is not a valid namespace name/);
+  });
 });
