@@ -5,7 +5,8 @@ import { readKubeconfigContexts } from "../core/kubeconfigFile";
 /** Collects this stack's raw config from Pulumi (strings; structured values as parsed objects). */
 export function readPulumiConfig(): RawConfig {
   const project = new pulumi.Config();
-  const raw: RawConfig = {};
+  // No prototype: a `__proto__` key is then an ordinary (unknown, reported) key, not a parent object.
+  const raw: RawConfig = Object.create(null) as RawConfig;
   for (const key of CONFIG_KEYS) {
     const value = key === "allowedCallers" ? readStructured(project, key) : project.get(key);
     if (value !== undefined) raw[key] = value;

@@ -129,12 +129,19 @@ export function labelProblems(labels: unknown, where: string): string[] {
   return problems;
 }
 
+/** No setting of this stack needs more; a longer value is a paste gone wrong, or an attack. */
+const MAX_STRING_LENGTH = 512;
+
+/** Namespaces the cluster owns or the stack already owns: a caller namespace is created and deleted by the stack. */
+const RESERVED_CALLER_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
 class Reader {
   readonly problems: string[] = [];
   constructor(private readonly raw: RawConfig) {}
 
   private present(key: string): unknown {
-    const v = this.raw[key];
+    // Own keys only: a `__proto__` key in a stack file must not supply every other key.
+    const v = Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
     return v === undefined || v === null ? undefined : v;
   }
 
@@ -146,6 +153,10 @@ class Reader {
   string(key: string, pattern: RegExp, accepted: string): string | undefined {
     const v = this.present(key);
     if (v === undefined || v === "") return undefined;
+    if (typeof v === "string" && v.length > MAX_STRING_LENGTH) {
+      this.fail(key, `${v.slice(0, 40)}...`, `expected at most ${MAX_STRING_LENGTH} characters, got ${v.length}`);
+      return undefined;
+    }
     if (typeof v !== "string" || !pattern.test(v)) {
       this.fail(key, v, accepted);
       return undefined;
@@ -217,6 +228,8 @@ function readCallers(r: Reader, value: unknown): AllowedCaller[] {
       r.fail(`${where}.namespace`, namespace, "expected a namespace name (lowercase alphanumerics and '-', at most 63)");
     } else if (namespace === PRICING_NAMESPACE_NAME) {
       r.fail(`${where}.namespace`, namespace, `callers must run outside ${PRICING_NAMESPACE_NAME}, which is closed by default-deny`);
+    } else if (RESERVED_CALLER_NAMESPACES.includes(namespace)) {
+      r.fail(`${where}.namespace`, namespace, `the stack creates (and on destroy deletes) each caller's namespace, so it cannot be one the cluster owns (${RESERVED_CALLER_NAMESPACES.join(", ")})`);
     }
     r.problems.push(...labelProblems(namespaceLabels, `${where}.namespaceLabels`));
     if (podLabels === null || typeof podLabels !== "object" || Object.keys(podLabels).length === 0) {
@@ -309,7 +322,7 @@ export function validateConfig(raw: RawConfig, stack: string, context: Validatio
     clusterName: r.string("clusterName", CLUSTER_NAME, "expected 2-63 letters, digits, '-' or '_', starting and ending alphanumeric"),
     dnsPrefix: r.string("dnsPrefix", DNS_PREFIX, "expected 2-54 letters, digits or '-', starting and ending alphanumeric") ?? dnsPrefixDefault,
     nodeCount: r.integer("nodeCount", 1, 100, CONFIG_DEFAULTS.nodeCount),
-    nodeVmSize: r.string("nodeVmSize", VM_SIZE, "expected an Azure VM size such as Standard_B2s or Standard_D2s_v5") ?? CONFIG_DEFAULTS.nodeVmSize,
+    nodeVmSize: readVmSize(r, raw["nodeVmSize"]),
     nodeOsDiskSizeGb: r.integer("nodeOsDiskSizeGb", 30, 2048, CONFIG_DEFAULTS.nodeOsDiskSizeGb),
     kubernetesVersion: r.string("kubernetesVersion", K8S_VERSION, "expected MAJOR.MINOR or MAJOR.MINOR.PATCH such as 1.33 or 1.33.2"),
     networkPolicy,
@@ -331,6 +344,15 @@ export function validateConfig(raw: RawConfig, stack: string, context: Validatio
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+function readVmSize(r: Reader, raw: unknown): string {
+  // Pulumi.yaml's default is Standard_B2s, so an empty value was set on purpose: say so rather than guess.
+  if (raw === "") {
+    r.fail("nodeVmSize", raw, `expected an Azure VM size such as Standard_B2s; remove the key to use the default ${CONFIG_DEFAULTS.nodeVmSize}`);
+    return CONFIG_DEFAULTS.nodeVmSize;
+  }
+  return r.string("nodeVmSize", VM_SIZE, "expected an Azure VM size such as Standard_B2s or Standard_D2s_v5") ?? CONFIG_DEFAULTS.nodeVmSize;
 }
 
 function readImage(r: Reader, raw: unknown): string {

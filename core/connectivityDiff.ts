@@ -37,7 +37,9 @@ export class ConnectivityReportError extends Error {
   }
 }
 
-const POD_REF = /^[^/\s]+\/[^/\s]+$/;
+// namespace/name as Kubernetes allows them: a report is read from an artifact a pull request could
+// have crafted, and these names go verbatim (in code spans) into the PR comment.
+const POD_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Parses and checks one report. Unknown extra fields (warnings, summary, ...) are ignored. */
 export function parseConnectivityReport(text: string, source: string): ConnectivityReport {
@@ -150,9 +152,15 @@ export function diffConnectivity(base: ConnectivityReport, head: ConnectivityRep
   };
 }
 
-/** Text safe inside a markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
+/** Text safe inside a markdown table cell: no cell break, no HTML, no link, image, code span or mention. */
+export function cell(text: string): string {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, " ")
+    .replace(/</g, "&lt;")
+    .replace(/([[\]`*_!])/g, "\\$1")
+    .replace(/@/g, "&#64;");
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -24,7 +24,8 @@ function readYaml(file: string): unknown {
 /** The raw config of a stack, with keys of this project unprefixed and other namespaces kept (`azure-native:location`). */
 export function readRawStackConfig(stack: string, projectDir = process.cwd()): RawConfig {
   const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
-  const raw: RawConfig = {};
+  // No prototype: a `__proto__` key is then an ordinary (unknown, reported) key, not a parent object.
+  const raw: RawConfig = Object.create(null) as RawConfig;
   const put = (key: string, value: unknown) => {
     const unprefixed = key.startsWith(`${project.name}:`) ? key.slice(project.name.length + 1) : key;
     raw[unprefixed] = value;

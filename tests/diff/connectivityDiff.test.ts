@@ -89,6 +89,19 @@ describe("connectivity diff", () => {
     assert.ok(renderDiff(diff).includes("; a \\| b &lt;script> next |"), renderDiff(diff));
   });
 
+  it("renders no link, image, code span or mention from a crafted reason", () => {
+    const diff = diffConnectivity(parse(report()), parse(report(conn(CONSUMER, API, true, 8080, "[click](http://evil) ![x](http://e/i.png) `code` @team"))));
+    const md = renderDiff(diff);
+    assert.ok(md.includes("\\[click\\](http://evil) \\!\\[x\\](http://e/i.png) \\`code\\` &#64;team"), md);
+  });
+
+  it("refuses endpoint names that are not Kubernetes names, which would go verbatim into the comment", () => {
+    for (const bad of ["ns/x`# Heading", "ns/[a](http://evil)", "Upper/x", "ns/x y"]) {
+      const text = JSON.stringify({ connections: [{ from: bad, to: API, port: 8080, protocol: "TCP", allowed: true }] });
+      assert.throws(() => parseConnectivityReport(text, "head.json"), /connections\[0\]\.from is .*expected "namespace\/pod"/, bad);
+    }
+  });
+
   it("caps long tables and says how many rows were left out", () => {
     const many = Array.from({ length: 5 }, (_, i) => conn(`ns/p${i}`, API, true));
     const md = renderDiff(diffConnectivity(parse(report()), parse(report(...many))), 3);

@@ -12,17 +12,14 @@ const project = readYaml("Pulumi.yaml");
 
 describe("Pulumi.yaml and the stack files", () => {
   it("declares every key the program reads, with a type Pulumi accepts, a default and a description", () => {
-    // Pulumi's project schema has no object type, so the structured allowedCallers is documented, not declared.
-    const declarable = CONFIG_KEYS.filter((k) => k !== "allowedCallers");
-    assert.deepEqual(Object.keys(project.config).sort(), [...declarable].sort());
+    assert.deepEqual(Object.keys(project.config).sort(), [...CONFIG_KEYS].sort());
     for (const [key, decl] of Object.entries<Record<string, unknown>>(project.config)) {
       assert.ok(["string", "integer", "boolean", "array"].includes(decl.type as string), `${key} has a valid type`);
       assert.ok("default" in decl, `${key} has a default`);
       assert.ok(typeof decl.description === "string" && decl.description.length > 20, `${key} is described`);
     }
-    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-    assert.match(text, /^\s*# allowedCallers /m);
-    assert.match(text, /\{namespace, namespaceLabels, podLabels\}/);
+    // The structured key: an array of objects, so the Pulumi CLI checks its shape too.
+    assert.deepEqual([project.config.allowedCallers.type, project.config.allowedCallers.items], ["array", { type: "object" }]);
   });
 
   it("its defaults are the program's defaults", () => {
@@ -77,5 +74,15 @@ describe("Pulumi.yaml and the stack files", () => {
     assert.throws(() => readRawStackConfig("empty", dir), /Pulumi\.empty\.yaml is empty; expected a mapping with a config: key/);
     assert.throws(() => readRawStackConfig("list", dir), /Pulumi\.list\.yaml is a YAML list; expected a mapping/);
     assert.throws(() => readStackConfig("typo", dir), /nodecount is 3; no such key; did you mean nodeCount\?/);
+  });
+
+  it("a __proto__ key in a stack file changes nothing the tools see; it is reported as an unknown key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.proto.yaml"), "config:\n  __proto__:\n    clusterMode: existing\n    networkPolicy: none\n  azure-native:location: australiaeast\n");
+    const raw = readRawStackConfig("proto", dir);
+    assert.equal(Object.getPrototypeOf(raw), null);
+    assert.equal(raw.clusterMode, "aks", "Pulumi.yaml's default, not the __proto__ payload");
+    assert.throws(() => readStackConfig("proto", dir), /__proto__ is .*no such key/);
   });
 });
