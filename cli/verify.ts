@@ -30,8 +30,10 @@ export interface VerifyIO {
   /** Directory holding Pulumi.yaml. */
   projectDir: string;
   env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT/SIGTERM by the entry point; tests abort it themselves. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP by the entry point; tests abort it themselves. */
   signal?: AbortSignal;
+  /** Whether a person is at a terminal (stdin and stderr are TTYs). */
+  interactive?: boolean;
 }
 
 const realClock: Clock = {
@@ -79,6 +81,11 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   }
   if (args.stack === undefined && args.kubeconfig === undefined) {
     progress(`no --stack or --kubeconfig: using the current kubeconfig context, and the intent of stack ${args.intentStack}`);
+    // Nobody is there to read that line in a script or CI job: there, the current context must be confirmed.
+    if (!args.yes && !io.interactive) {
+      io.stderr(`verify would create probe namespaces and pods on ${connection.description}; not on a terminal, so confirm with --yes, or name the cluster with --stack or --kubeconfig\n`);
+      return EXIT_USAGE;
+    }
   }
   progress(`verify: intent of stack ${args.intentStack} on ${connection.description}`);
   const client = new ClientNodeKubeClient(connection.kubeConfig, args.requestTimeoutSeconds * 1000);
@@ -112,8 +119,11 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   }
 }
 
-/** SIGINT/SIGTERM abort the run (which then cleans up); a second signal exits at once. */
-function interruptOnSignals(controller: AbortController): () => void {
+/** The signals that end a run: Ctrl-C, kill, and a closed terminal or SSH session. */
+export const INTERRUPTING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** SIGINT/SIGTERM/SIGHUP abort the run (which then cleans up); a second signal exits at once. */
+export function interruptOnSignals(controller: AbortController): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       process.stderr.write(`${signal} again: exiting without cleanup; remove leftovers with: ${LEFTOVER_CLEANUP_COMMAND}\n`);
@@ -122,11 +132,9 @@ function interruptOnSignals(controller: AbortController): () => void {
     process.stderr.write(`${signal}: stopping; deleting the probe pods and namespaces (press Ctrl-C again to skip)\n`);
     controller.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of INTERRUPTING_SIGNALS) process.on(s, onSignal);
   return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of INTERRUPTING_SIGNALS) process.off(s, onSignal);
   };
 }
 
@@ -144,6 +152,7 @@ if (require.main === module) {
     projectDir: path.resolve(__dirname, ".."),
     env: process.env,
     signal: controller.signal,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
   })
     .catch((err: unknown) => {
       process.stderr.write(`verify failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -13,6 +13,8 @@ got through with what should, and deletes every probe pod and namespace afterwar
                           current kubeconfig and the stack's kubeContext (clusterMode existing)
   -k, --kubeconfig FILE   use this kubeconfig instead (the intent still comes from --stack, default dev)
   -c, --context NAME      kubeconfig context to use (default: the stack's kubeContext, else current)
+  -y, --yes               use the current kubeconfig context without asking (needed when neither
+                          --stack nor --kubeconfig is given and verify does not run on a terminal)
       --timeout SECONDS   how long one probe pod may take, image pull included (default 120)
       --request-timeout SECONDS
                           how long one API call may take before the cluster counts as unreachable (default 10)
@@ -38,6 +40,8 @@ export type VerifyArgs =
       podTimeoutSeconds: number;
       requestTimeoutSeconds: number;
       refusalIsBlock: boolean;
+      /** Confirms the current kubeconfig context when neither --stack nor --kubeconfig names a cluster. */
+      yes: boolean;
     };
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -59,6 +63,7 @@ export const VERIFY_OPTIONS = {
   timeout: { type: "string" },
   "request-timeout": { type: "string" },
   "refusal-is-block": { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -92,5 +97,6 @@ export function parseVerifyArgs(argv: string[]): VerifyArgs {
     podTimeoutSeconds: seconds("timeout", values.timeout as string | undefined, 120, 3600),
     requestTimeoutSeconds: seconds("request-timeout", values["request-timeout"] as string | undefined, 10, 300),
     refusalIsBlock: values["refusal-is-block"] === true,
+    yes: values.yes === true,
   };
 }

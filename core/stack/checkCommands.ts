@@ -3,7 +3,10 @@ import type { AllowedCaller } from "../config";
 import { PRICES_API_URL } from "./names";
 
 /** A pinned, maintained curl image (the tutorial's radial/busyboxplus:curl is unmaintained). */
-export const CURL_IMAGE = "curlimages/curl:8.11.1";
+// The tag says which release; the digest (of its multi-arch index) makes a re-pushed tag harmless.
+export const CURL_IMAGE_TAG = "8.11.1";
+export const CURL_IMAGE_DIGEST = "sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69";
+export const CURL_IMAGE = `curlimages/curl:${CURL_IMAGE_TAG}@${CURL_IMAGE_DIGEST}`;
 
 const curl = `--command -- curl -sS --max-time 5 ${PRICES_API_URL}`;
 

@@ -6,7 +6,7 @@
  */
 import { PRICES_API_DEPLOYMENT, PRICES_API_SERVICE, PRICING_NAMESPACE } from "../stack/names";
 import type { Clock, KubeClient, PodState } from "./client";
-import { CONNECT_TIMEOUT_SECONDS, LEFTOVER_CLEANUP_COMMAND, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type PlannedProbe, type ProbePlan } from "./plan";
+import { CONNECT_TIMEOUT_SECONDS, LEFTOVER_CLEANUP_COMMAND, MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, type PlannedProbe, type ProbePlan } from "./plan";
 import { apiNotReadyReason, notReadyMessage } from "./readiness";
 import { buildReport, type VerifyReport } from "./report";
 import { type ParseOptions, type ProbeObservation, parseProbeLog, podFailure } from "./result";
@@ -25,6 +25,8 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = { podTimeoutMs: 120_000, pollInte
 export interface CleanupResult {
   /** "pod ns/name" and "namespace name" entries that were deleted. */
   deleted: string[];
+  /** Namespaces this run tried to create but that do not carry its run id (someone else's): left alone. */
+  kept: string[];
   /** The same, with the error, for each object that could not be deleted. */
   failed: string[];
 }
@@ -75,7 +77,7 @@ class Created {
 }
 
 async function cleanup(created: Created, input: RunInput, options: RunOptions, waitForNamespaces: boolean): Promise<CleanupResult> {
-  const result: CleanupResult = { deleted: [], failed: [] };
+  const result: CleanupResult = { deleted: [], kept: [], failed: [] };
   const { client, clock, progress } = input;
   // Pods first: a probe in an existing namespace (critical-project) is not removed by any namespace delete.
   await Promise.all(
@@ -92,6 +94,15 @@ async function cleanup(created: Created, input: RunInput, options: RunOptions, w
   const deletedNamespaces: string[] = [];
   for (const name of created.namespaces) {
     try {
+      // Registered before its create call (a create that timed out may still have happened), so
+      // it is deleted only if it carries this run's id: a 409 "already exists" was somebody else's.
+      const current = await client.namespaceState(name);
+      if (current.state === "absent") continue;
+      if (current.labels[RUN_ID_LABEL] !== input.plan.runId) {
+        result.kept.push(`namespace ${name}`);
+        progress(`cleanup: kept namespace ${name}: it is not this run's (no ${RUN_ID_LABEL}=${input.plan.runId} label)`);
+        continue;
+      }
       await client.deleteNamespace(name);
       result.deleted.push(`namespace ${name}`);
       deletedNamespaces.push(name);

@@ -5,7 +5,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { verifyMain } from "../../cli/verify";
+import { INTERRUPTING_SIGNALS, interruptOnSignals, verifyMain } from "../../cli/verify";
 import { PROJECT_DIR } from "./helpers";
 
 /** A kubeconfig whose API server is a closed port on this machine: "connection refused" at once. */
@@ -71,6 +71,32 @@ describe("verify: command line without a cluster", () => {
     const r = await run(["--stack", "nosuchstack"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /stack "nosuchstack" has no Pulumi\.nosuchstack\.yaml/);
+  });
+
+  it("off a terminal, asks for --yes before using the current context, after saying which one it is", async () => {
+    const r = await run([], { KUBECONFIG: kubeconfig });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /verify would create probe namespaces and pods on context nowhere \(https:\/\/127\.0\.0\.1:1\) from kubeconfig \S+closed-port\.yaml; not on a terminal, so confirm with --yes/);
+    const confirmed = await run(["--yes", "--request-timeout", "5"], { KUBECONFIG: kubeconfig });
+    assert.equal(confirmed.code, 1, "goes on, and meets the closed port");
+    assert.match(confirmed.stderr, /connection refused at https:\/\/127\.0\.0\.1:1/);
+  });
+
+  it("stops on SIGHUP as on SIGINT and SIGTERM (a closed terminal must still clean up)", () => {
+    for (const signal of INTERRUPTING_SIGNALS) {
+      const controller = new AbortController();
+      const dispose = interruptOnSignals(controller);
+      const write = process.stderr.write;
+      process.stderr.write = (() => true) as typeof process.stderr.write;
+      try {
+        process.emit(signal, signal);
+      } finally {
+        process.stderr.write = write;
+        dispose();
+      }
+      assert.equal(controller.signal.aborted, true, signal);
+    }
+    assert.deepEqual([...INTERRUPTING_SIGNALS], ["SIGINT", "SIGTERM", "SIGHUP"]);
   });
 
   it("says no cluster is reachable when there is no kubeconfig at all", async () => {

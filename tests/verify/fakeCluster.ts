@@ -28,6 +28,10 @@ export class FakeCluster implements KubeClient {
   apiStatusValue: ApiStatus = { deployment: { desiredReplicas: 1, availableReplicas: 1 }, serviceExists: true, readyEndpoints: 1 };
   /** Method name → error to throw from it (optionally only for objects whose name matches). */
   readonly failures: Array<{ method: keyof KubeClient; match?: RegExp; error: Error }> = [];
+  /** The same, thrown AFTER the call took effect: a create the server did but whose answer timed out. */
+  readonly failuresAfter: Array<{ method: keyof KubeClient; match?: RegExp; error: Error }> = [];
+  /** Runs between the caller's last look and its create, e.g. someone else creating the namespace. */
+  beforeCreateNamespace?: (name: string) => void;
 
   constructor(private readonly behaviour: Behaviour) {
     for (const name of ["default", "critical-project", "pricing-ns", "kube-system"]) {
@@ -35,8 +39,8 @@ export class FakeCluster implements KubeClient {
     }
   }
 
-  private fail(method: keyof KubeClient, name: string): void {
-    const f = this.failures.find((x) => x.method === method && (!x.match || x.match.test(name)));
+  private fail(method: keyof KubeClient, name: string, list = this.failures): void {
+    const f = list.find((x) => x.method === method && (!x.match || x.match.test(name)));
     if (f) throw f.error;
   }
 
@@ -67,9 +71,11 @@ export class FakeCluster implements KubeClient {
   async createNamespace(namespace: KubeObject): Promise<void> {
     const name = namespace.metadata.name;
     this.fail("createNamespace", name);
+    this.beforeCreateNamespace?.(name);
     if (this.namespaces.has(name)) throw new Error(`namespaces "${name}" already exists`);
     this.namespaces.set(name, { labels: { ...namespace.metadata.labels }, state: "active" });
     this.created.push(`namespace ${name}`);
+    this.fail("createNamespace", name, this.failuresAfter);
   }
 
   async createPod(pod: KubeObject): Promise<void> {
@@ -78,6 +84,7 @@ export class FakeCluster implements KubeClient {
     if (!this.namespaces.has(pod.metadata.namespace ?? "default")) throw new Error(`namespaces "${pod.metadata.namespace}" not found`);
     this.pods.set(key, { pod, polls: 0, script: this.behaviour(pod) });
     this.created.push(`pod ${key}`);
+    this.fail("createPod", key, this.failuresAfter);
   }
 
   async podState(namespace: string, name: string): Promise<PodState> {

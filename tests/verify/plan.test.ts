@@ -84,7 +84,7 @@ describe("verify: probe plan", () => {
     assert.equal(typeof spec.securityContext.runAsUser, "number");
     const [c] = spec.containers;
     assert.equal(c.image, PROBE_IMAGE);
-    assert.match(c.image, /^curlimages\/curl:\d+\.\d+\.\d+$/);
+    assert.match(c.image, /^curlimages\/curl:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     assert.deepEqual(c.command, ["sh", "-c", PROBE_SCRIPT]);
     assert.deepEqual(c.env, [{ name: "PROBE_URL", value: PRICES_API_URL }]);
     assert.equal(PRICES_API_URL, "http://prices-api-service.pricing-ns.svc.cluster.local/price/1");

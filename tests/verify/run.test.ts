@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { KubeTimeoutError } from "../../cli/verify/kubeClient";
 import { LEFTOVER_CLEANUP_COMMAND } from "../../core/verify/plan";
 import { type RunInput, type RunResult, runVerify } from "../../core/verify/run";
 import { type Behaviour, FakeClock, FakeCluster, REACHED, TIMED_OUT } from "./fakeCluster";
@@ -138,7 +139,24 @@ describe("verify: run orchestration (fake cluster)", () => {
     cluster.failures.push({ method: "createNamespace", error: new Error("admission webhook denied the request") });
     await assert.rejects(runVerify(input), /admission webhook denied the request/);
     assert.deepEqual(cluster.leftovers(), []);
-    assert.ok(cluster.deleted.includes("namespace copycat-critical-project"), "a namespace whose create was in flight is deleted too");
+  });
+
+  it("deletes a namespace whose create the server did but whose answer timed out (recorded before the call)", async () => {
+    const { cluster, input } = setup(enforcing);
+    cluster.failuresAfter.push({ method: "createNamespace", error: new KubeTimeoutError("https://api (create namespace)", 10_000) });
+    await assert.rejects(runVerify(input), /did not answer within 10s/);
+    assert.ok(cluster.created.includes("namespace copycat-critical-project"), "the server created it");
+    assert.ok(cluster.deleted.includes("namespace copycat-critical-project"), "and cleanup deleted it");
+    assert.deepEqual(cluster.leftovers(), []);
+  });
+
+  it("never deletes a namespace someone else created between its check and its create (409), and says so", async () => {
+    const { cluster, lines, input } = setup(enforcing);
+    cluster.beforeCreateNamespace = (name) => cluster.namespaces.set(name, { labels: { team: "someone" }, state: "active" });
+    await assert.rejects(runVerify(input), /already exists/);
+    assert.equal(cluster.namespaces.get("copycat-critical-project")?.state, "active", "somebody's namespace survives");
+    assert.ok(!cluster.deleted.includes("namespace copycat-critical-project"));
+    assert.ok(lines.some((l) => /cleanup: kept namespace copycat-critical-project: it is not this run's/.test(l)), lines.join("\n"));
   });
 
   it("treats a pod status it cannot read as unknown until the deadline, then as a probe error", async () => {
