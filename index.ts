@@ -49,5 +49,7 @@ const outputs = {
   allowCheckCommand: checks.allow,
   denyCheckCommand: checks.deny,
   expiresAt: config.expiresAt,
+  // Always exported: the reaper reads it from the state when its checkout lacks the stack file.
+  protect: config.protect,
 };
 export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

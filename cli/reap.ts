@@ -20,6 +20,7 @@ if (require.main === module) {
     stderr: (text) => void process.stderr.write(text),
     searchPath: process.env.PATH,
     workspace: () => pulumiWorkspace(projectDir),
+    ...(process.env.REAP_AUDIT_LOG ? { auditLog: process.env.REAP_AUDIT_LOG } : {}),
   }).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,7 @@
  * The stack's configuration: its keys, defaults and validation. Pure (no Pulumi import), so the
  * Pulumi program, the CLI tools and the tests all read config through the same rules.
  */
-import { expiryInstant } from "./expiry";
+import { EARLIEST_EXPIRY_YEAR, expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
 
 export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
@@ -368,7 +368,7 @@ function readExpiry(r: Reader): string | undefined {
   const value = r.string("expiresAt", ISO_DATE, "expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T18:00:00Z");
   // Date.parse would roll 2026-02-31 over to March; a typo must not silently move an expiry.
   if (value !== undefined && expiryInstant(value) === undefined) {
-    r.fail("expiresAt", value, "expected a real calendar date such as 2026-12-31");
+    r.fail("expiresAt", value, `expected a real calendar date from ${EARLIEST_EXPIRY_YEAR} on, such as 2026-12-31`);
     return undefined;
   }
   return value;

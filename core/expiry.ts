@@ -38,7 +38,10 @@ export function expiryInstant(text: string): Date | undefined {
   return new Date(Date.UTC(y, m - 1, d, hh, mm, ss, ms) - offsetMinutes * 60_000);
 }
 
+/** Earlier years are typos (0026 for 2026), and Date.UTC would read 0-99 as 1900-1999. */
+export const EARLIEST_EXPIRY_YEAR = 2000;
+
 function isCalendarDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (y < EARLIEST_EXPIRY_YEAR || m < 1 || m > 12 || d < 1) return false;
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }

@@ -10,17 +10,21 @@
  * - A stack with `protect: true` is never destroyed, expired or not.
  * - An unparseable `expiresAt` keeps the stack and is reported, so a typo never destroys anything.
  */
-import { expiryInstant, ISO_DATE_ONLY } from "./expiry";
+import { EARLIEST_EXPIRY_YEAR, expiryInstant, ISO_DATE_ONLY } from "./expiry";
 import { alignedLines } from "./textTable";
 
 export interface StackSummary {
   name: string;
   expiresAt?: string;
   protect: boolean;
+  /** Where protection was said (stack file, outputs, a resource's Pulumi protect), for the table. */
+  protectReason?: string;
+  /** The stack file and the last outputs disagree on what decides; the stack is kept until they agree. */
+  conflict?: string;
   lastUpdate?: string;
 }
 
-export type ReapDecision = "destroy" | "keep-protected" | "keep-not-expired" | "keep-no-expiry" | "invalid-expiry";
+export type ReapDecision = "destroy" | "keep-protected" | "keep-conflict" | "keep-not-expired" | "keep-no-expiry" | "invalid-expiry";
 
 export interface ReapPlanEntry {
   stack: string;
@@ -33,7 +37,8 @@ export interface ReapPlanEntry {
 /** Decides one stack. Protection wins over everything; then a missing, invalid, future or past expiry. */
 export function decideReap(stack: StackSummary, now: Date): ReapPlanEntry {
   const base = { stack: stack.name, ...(stack.expiresAt ? { expiresAt: stack.expiresAt } : {}) };
-  if (stack.protect) return { ...base, decision: "keep-protected", reason: "protect is true" };
+  if (stack.protect) return { ...base, decision: "keep-protected", reason: stack.protectReason ?? "protect is true" };
+  if (stack.conflict) return { ...base, decision: "keep-conflict", reason: stack.conflict };
   if (stack.expiresAt === undefined || stack.expiresAt.trim() === "") {
     return { ...base, decision: "keep-no-expiry", reason: "no expiresAt set" };
   }
@@ -42,7 +47,7 @@ export function decideReap(stack: StackSummary, now: Date): ReapPlanEntry {
     return {
       ...base,
       decision: "invalid-expiry",
-      reason: `expiresAt ${JSON.stringify(stack.expiresAt)} is not an ISO 8601 date such as 2026-12-31 or 2026-12-31T18:00:00Z; kept (fix it with pulumi config set expiresAt)`,
+      reason: `expiresAt ${JSON.stringify(stack.expiresAt)} is not an ISO 8601 date from ${EARLIEST_EXPIRY_YEAR} on, such as 2026-12-31 or 2026-12-31T18:00:00Z; kept (fix it with pulumi config set expiresAt)`,
     };
   }
   if (now.getTime() >= instant.getTime()) {

@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 some stack could not be read, destroyed or removed, 2 bad arguments,
  * 3 Pulumi CLI missing.
  */
+import * as fs from "node:fs";
 import { formatReapTable, parseReapArgs } from "../../core/reap";
 import { runReap } from "./run";
 import { EXIT_USAGE } from "../args";
@@ -30,6 +31,8 @@ export interface ReapIO {
   /** Builds the workspace once the CLI is known to exist. */
   workspace: () => Promise<ReapWorkspace>;
   clock?: () => Date;
+  /** File the audit lines are appended to as well (REAP_AUDIT_LOG; the workflow keeps it as an artifact). */
+  auditLog?: string;
 }
 
 export async function main(argv: string[], io: ReapIO): Promise<number> {
@@ -51,7 +54,11 @@ export async function main(argv: string[], io: ReapIO): Promise<number> {
   // Without --yes nothing is destroyed: a person at a terminal sees the plan and the command to repeat.
   const dryRun = args.dryRun || !args.yes;
   io.stdout(`reap: ${dryRun ? "dry run, nothing is changed; " : ""}deciding as of ${args.now.toISOString()}\n`);
-  const { results, failures } = await runReap(await io.workspace(), { now: args.now, dryRun, log: io.stderr });
+  const audit = (line: string) => {
+    io.stdout(`reap: audit ${line}\n`);
+    if (io.auditLog) fs.appendFileSync(io.auditLog, `${line}\n`);
+  };
+  const { results, failures } = await runReap(await io.workspace(), { now: args.now, dryRun, log: io.stderr, audit });
   io.stdout(results.length === 0 ? "reap: no stacks in this backend.\n" : formatReapTable(results));
   if (!args.dryRun && !args.yes && results.some((r) => r.decision === "destroy")) {
     io.stdout("reap: nothing was destroyed; to destroy the stacks marked destroy, run: npm run reap -- --yes\n");

@@ -1,4 +1,6 @@
 /** The real ReapWorkspace: the Automation API over the project's Pulumi CLI and state backend. */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { pulumiErrorText } from "../pulumiError";
 import type { ReapWorkspace } from "./workspace";
@@ -15,7 +17,15 @@ export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace
         throw new Error(`pulumi stack ls failed: ${pulumiErrorText(err)}`, { cause: err });
       }
     },
-    stackSettings: async (stack) => ({ config: values(await ws.getAllConfig(stack)), outputs: values(await ws.stackOutputs(stack)) }),
+    stackSettings: async (stack) => {
+      const state = (await ws.exportStack(stack)) as { deployment?: { resources?: Array<{ urn: string; protect?: boolean }> } };
+      return {
+        config: values(await ws.getAllConfig(stack)),
+        outputs: values(await ws.stackOutputs(stack)),
+        hasStackFile: fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`)),
+        protectedResources: (state.deployment?.resources ?? []).filter((r) => r.protect === true).map((r) => r.urn.slice(r.urn.lastIndexOf("::") + 2)),
+      };
+    },
     destroy: async (stack, onOutput) => {
       await (await Stack.select(stack, ws)).destroy({ onOutput });
     },

@@ -12,6 +12,8 @@ export interface ReapOptions {
   dryRun: boolean;
   /** Progress and Pulumi's destroy output. */
   log: (text: string) => void;
+  /** One line per destroyed stack: stack, reason, expiry and time. `stack rm` erases the stack's history, so this is the audit trail. */
+  audit?: (line: string) => void;
 }
 
 export interface ReapRun {
@@ -19,16 +21,43 @@ export interface ReapRun {
   failures: number;
 }
 
+const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+
 /**
- * A stack's reaper settings: config first (`prices-api-netpol:expiresAt` / `:protect`, what the team
- * declared), else the `expiresAt` output the program stamps (state outlives a missing stack file).
+ * A stack's reaper settings. Protected means protected wherever it is said: `protect: true` in the
+ * stack file, a true `protect` output (for checkouts without the stack file), or any resource with
+ * Pulumi protect in the state. The expiry comes from the stack file; only when the checkout has no
+ * stack file do the last outputs stand in for it. When both speak and disagree (an expiresAt
+ * removed from the file, or changed without an `up`), the stack is kept and the table says why.
  */
 export function summarize(name: string, settings: StackSettings, lastUpdate?: string): StackSummary {
-  const configured = settings.config[`${PROJECT}:expiresAt`];
-  const output = settings.outputs.expiresAt;
-  const expiresAt = configured !== undefined && configured.trim() !== "" ? configured : typeof output === "string" && output.trim() !== "" ? output : undefined;
-  const protect = settings.config[`${PROJECT}:protect`] === "true" || settings.outputs.protect === true;
-  return { name, protect, ...(expiresAt !== undefined ? { expiresAt } : {}), ...(lastUpdate ? { lastUpdate } : {}) };
+  const hasStackFile = settings.hasStackFile ?? true;
+  const configured = text(settings.config[`${PROJECT}:expiresAt`]);
+  const output = text(settings.outputs.expiresAt);
+  const protectedBy: string[] = [];
+  if (settings.config[`${PROJECT}:protect`] === "true") protectedBy.push("protect is true in the stack file");
+  if (settings.outputs.protect === true || settings.outputs.protect === "true") protectedBy.push("protect is true in the last outputs");
+  const resources = settings.protectedResources ?? [];
+  if (resources.length > 0) protectedBy.push(`Pulumi protect is set on ${resources.slice(0, 3).join(", ")}${resources.length > 3 ? ` and ${resources.length - 3} more` : ""}`);
+  let expiresAt = configured;
+  let conflict: string | undefined;
+  if (!hasStackFile) expiresAt = output;
+  else if (configured !== output && output !== undefined) {
+    conflict = `the stack file says expiresAt ${configured ?? "(none)"}, the last outputs say ${output}; kept until they agree (pulumi up, or set it again)`;
+  }
+  return {
+    name,
+    protect: protectedBy.length > 0,
+    ...(protectedBy.length > 0 ? { protectReason: protectedBy.join("; ") } : {}),
+    ...(conflict ? { conflict } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(lastUpdate ? { lastUpdate } : {}),
+  };
+}
+
+/** The audit line of one destroy, as JSON so it greps and parses. */
+export function auditLine(stack: string, reason: string, expiresAt: string | undefined, at: Date): string {
+  return JSON.stringify({ event: "reap-destroyed", stack, reason, expiresAt: expiresAt ?? null, at: at.toISOString() });
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).trim().split("\n").slice(-3).join(" ");
@@ -63,6 +92,7 @@ export async function runReap(ws: ReapWorkspace, opts: ReapOptions): Promise<Rea
       results.push({ ...entry, result: `failed: destroy: ${messageOf(err)}` });
       continue;
     }
+    opts.audit?.(auditLine(entry.stack, entry.reason, entry.expiresAt, new Date()));
     try {
       await ws.removeStack(entry.stack);
       results.push({ ...entry, result: "destroyed and removed" });

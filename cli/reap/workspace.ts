@@ -14,6 +14,13 @@ export interface ListedStack {
 export interface StackSettings {
   config: Record<string, string>;
   outputs: Record<string, unknown>;
+  /**
+   * Whether the checkout has the stack's Pulumi.<stack>.yaml. Without it the config is empty and the
+   * last outputs are all there is; with it, config and outputs must agree. Unknown counts as present.
+   */
+  hasStackFile?: boolean;
+  /** Resources whose state carries Pulumi `protect` (their URN names), from `pulumi stack export`. */
+  protectedResources?: string[];
 }
 
 export interface ReapWorkspace {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { expiryInstant } from "../../core/expiry";
+import { validateConfig } from "../../core/config";
 import { decideReap, formatReapTable, parseReapArgs, planReap } from "../../core/reap";
 
 const at = (iso: string) => new Date(iso);
@@ -91,6 +92,14 @@ describe("reap: arguments", () => {
     assert.equal(args.dryRun, true);
     assert.equal(args.now.toISOString(), "2027-01-01T00:00:00.000Z");
     assert.equal(parseReapArgs(["--dry-run", "--now=2027-01-01T06:00:00Z"], clock).now.toISOString(), "2027-01-01T06:00:00.000Z");
+  });
+
+  it("refuses years before 2000 (0026 is a typo for 2026, not 1926), as config validation does", () => {
+    const d = decideReap({ name: "s", protect: false, expiresAt: "0026-01-01" }, new Date("2026-06-15T12:00:00Z"));
+    assert.equal(d.decision, "invalid-expiry");
+    assert.match(d.reason, /expiresAt "0026-01-01" is not an ISO 8601 date from 2000 on/);
+    assert.throws(() => parseReapArgs(["--dry-run", "--now", "0026-01-01"], clock), /--now "0026-01-01" is not an ISO 8601 date-time/);
+    assert.throws(() => validateConfig({ "azure-native:location": "australiaeast", expiresAt: "0026-12-31" }, "dev"), /expiresAt is "0026-12-31"; expected a real calendar date from 2000 on/);
   });
 
   it("refuses bad --now values and unknown arguments", () => {

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXIT_FAILED, EXIT_NO_PULUMI, EXIT_USAGE, main, type ReapIO } from "../../cli/reap/command";
-import { runReap, summarize } from "../../cli/reap/run";
+import { auditLine, runReap, summarize } from "../../cli/reap/run";
+import { decideReap } from "../../core/reap";
 import { findPulumiCli, type ListedStack, type ReapWorkspace, type StackSettings } from "../../cli/reap/workspace";
 
 /** An in-memory backend: stacks with settings, recording every destroy and remove. */
@@ -56,11 +57,36 @@ function backend(): Map<string, StackSettings> {
 }
 
 describe("reap: settings", () => {
-  it("prefers config, falls back to the expiresAt output, and reads protect", () => {
-    assert.deepEqual(summarize("s", config("2026-01-01", true)), { name: "s", protect: true, expiresAt: "2026-01-01" });
-    assert.deepEqual(summarize("s", { config: { "prices-api-netpol:expiresAt": "" }, outputs: { expiresAt: "2026-02-02" } }), { name: "s", protect: false, expiresAt: "2026-02-02" });
-    assert.deepEqual(summarize("s", { config: { "prices-api-netpol:expiresAt": "2026-03-03" }, outputs: { expiresAt: "2026-02-02" } }).expiresAt, "2026-03-03");
+  const settings = (config: Record<string, string>, outputs: Record<string, unknown>, extra: Partial<StackSettings> = {}): StackSettings => ({ config, outputs, ...extra });
+  const key = (k: string) => `prices-api-netpol:${k}`;
+
+  it("reads expiry and protection from the stack file", () => {
+    assert.deepEqual(summarize("s", config("2026-01-01", true)), { name: "s", protect: true, protectReason: "protect is true in the stack file", expiresAt: "2026-01-01" });
+    assert.deepEqual(summarize("s", settings({ [key("expiresAt")]: "2026-03-03" }, { expiresAt: "2026-03-03" })), { name: "s", protect: false, expiresAt: "2026-03-03" });
     assert.deepEqual(summarize("s", { config: {}, outputs: {} }), { name: "s", protect: false });
+  });
+
+  it("without the stack file in the checkout, the last outputs decide, protect included", () => {
+    const s = summarize("s", settings({}, { expiresAt: "2026-02-02", protect: true }, { hasStackFile: false }));
+    assert.deepEqual(s, { name: "s", protect: true, protectReason: "protect is true in the last outputs", expiresAt: "2026-02-02" });
+    assert.deepEqual(summarize("s", settings({}, { expiresAt: "2026-02-02" }, { hasStackFile: false })).expiresAt, "2026-02-02");
+  });
+
+  it("protected means protected wherever it is said: outputs against the file, or Pulumi protect in the state", () => {
+    const fileSaysNo = summarize("s", settings({ [key("protect")]: "false", [key("expiresAt")]: "2020-01-01" }, { protect: true, expiresAt: "2020-01-01" }));
+    assert.equal(fileSaysNo.protect, true);
+    const state = summarize("s", settings({ [key("expiresAt")]: "2020-01-01" }, { expiresAt: "2020-01-01" }, { protectedResources: ["policy-demo-rg", "policy-demo"] }));
+    assert.deepEqual([state.protect, state.protectReason], [true, "Pulumi protect is set on policy-demo-rg, policy-demo"]);
+    assert.equal(decideReap(state, NOW).decision, "keep-protected");
+  });
+
+  it("keeps a stack whose stack file and outputs disagree on the expiry, and says why", () => {
+    // expiresAt removed from the stack file, still in the last outputs:
+    const removed = summarize("s", settings({ [key("nodeCount")]: "1" }, { expiresAt: "2020-01-01" }));
+    assert.equal(decideReap(removed, NOW).decision, "keep-conflict");
+    assert.match(decideReap(removed, NOW).reason, /the stack file says expiresAt \(none\), the last outputs say 2020-01-01; kept until they agree/);
+    const changed = summarize("s", settings({ [key("expiresAt")]: "2020-01-01" }, { expiresAt: "2099-01-01" }));
+    assert.equal(decideReap(changed, NOW).decision, "keep-conflict");
   });
 });
 
@@ -173,6 +199,27 @@ describe("reap command", () => {
     assert.equal(await main(["--dry-run", "--now", "2030-01-01T00:00:00Z"], io(ws, fakePulumiOnPath())), 0);
     assert.deepEqual(ws.destroyed, []);
     assert.match(out.join(""), /^future +2026-07-01 +destroy +would destroy/m);
+  });
+
+  it("writes one audit line per destroy (stack, reason, expiry, time) to stdout and to REAP_AUDIT_LOG's file", async () => {
+    const ws = new FakeWorkspace(backend());
+    const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "audit-")), "reap-audit.log");
+    assert.equal(await main(["--yes"], { ...io(ws, fakePulumiOnPath()), auditLog }), 0);
+    const lines = fs.readFileSync(auditLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => [l.event, l.stack, l.expiresAt]), [
+      ["reap-destroyed", "expired-a", "2026-06-01"],
+      ["reap-destroyed", "expired-b", "2026-06-14T23:00:00Z"],
+    ]);
+    assert.match(String(lines[0].reason), /^expired at 2026-06-02T00:00:00.000Z$/);
+    assert.ok(!Number.isNaN(Date.parse(String(lines[0].at))));
+    assert.equal((out.join("").match(/^reap: audit \{"event":"reap-destroyed"/gm) ?? []).length, 2);
+  });
+
+  it("writes no audit line in a dry run", async () => {
+    const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "audit-")), "reap-audit.log");
+    assert.equal(await main(["--dry-run"], { ...io(new FakeWorkspace(backend()), fakePulumiOnPath()), auditLog }), 0);
+    assert.equal(fs.existsSync(auditLog), false);
+    assert.equal(auditLine("s", "r", undefined, new Date(0)), '{"event":"reap-destroyed","stack":"s","reason":"r","expiresAt":null,"at":"1970-01-01T00:00:00.000Z"}');
   });
 
   it("destroys nothing without --yes, and shows the command to repeat", async () => {
