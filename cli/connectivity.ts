@@ -43,7 +43,8 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   const matrix = computeMatrix(model);
   // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
   const warnings = lintModel(input.probes.length > 0 ? buildModel([...input.deployed]).model : model);
-  for (const w of warnings) io.stderr(`warning [${w.code}] ${w.message}\n`);
+  // Named as in the json (namespace/policy), so a warning on a real cluster says which policy it means.
+  for (const w of warnings) io.stderr(`warning [${w.code}] ${w.policy ? `${w.namespace ?? "default"}/${w.policy}: ` : ""}${w.message}\n`);
   if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);
   if (matrix.count === 0 && args.source.kind === "stack" && !args.source.probes) {
     io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");

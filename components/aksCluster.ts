@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { listManagedClusterUserCredentialsOutput, ManagedCluster } from "@pulumi/azure-native/containerservice";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
 import type { StackConfig } from "../core/config";
-import { managedClusterSpec } from "../core/stack/cluster";
+import { clusterWarnings, managedClusterSpec } from "../core/stack/cluster";
 
 export interface AksClusterArgs {
   /** The validated stack config (cluster size, version, network policy engine, names, expiry). */
@@ -30,6 +30,7 @@ export class AksCluster extends pulumi.ComponentResource {
     if (!args.location) throw new Error(`AksCluster ${name}: location is required (config azure-native:location)`);
     const { config } = args;
     const protect = config.protect;
+    for (const warning of clusterWarnings(config)) pulumi.log.warn(warning, this);
 
     this.resourceGroup = new ResourceGroup(
       `${name}-rg`,
@@ -68,7 +69,13 @@ export class AksCluster extends pulumi.ComponentResource {
       // No permanent deleteUnreachable: with it, a refresh during an outage would drop every
       // Kubernetes object from state. Destroying after the cluster is gone is a teardown-time
       // choice: PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy (README, Teardown).
-      { kubeconfig: this.kubeconfig },
+      {
+        kubeconfig: this.kubeconfig,
+        // The provider is replaced only when this changes, i.e. when the cluster itself is replaced:
+        // an in-place AKS update that leaves the kubeconfig unknown at preview time then shows as an
+        // update, not as a replacement of every Kubernetes object.
+        clusterIdentifier: this.cluster.id,
+      },
       { parent: this },
     );
 

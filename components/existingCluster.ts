@@ -17,7 +17,8 @@ export class ExistingCluster extends pulumi.ComponentResource {
       `${name}-k8s`,
       // No permanent deleteUnreachable (see AksCluster): a deleted local cluster is torn down
       // with PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy.
-      { ...(args.context ? { context: args.context } : {}) },
+      // clusterIdentifier: another context is another cluster, so the provider (and its objects) is replaced.
+      { ...(args.context ? { context: args.context, clusterIdentifier: `kubeconfig-context/${args.context}` } : {}) },
       { parent: this },
     );
     // Say where this goes, on every preview: a context name alone hides which cluster it is.

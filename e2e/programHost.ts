@@ -41,15 +41,20 @@ export interface ProgramStep {
 
 export interface ProgramResult {
   steps: ProgramStep[];
+  /** Messages the program and providers logged (info and up), as the engine reported them. */
+  diagnostics: Array<{ severity: string; message: string }>;
   outputs: Record<string, unknown>;
 }
 
 async function main(spec: ProgramSpec): Promise<void> {
   const entry = path.resolve(spec.projectDir, spec.program);
   const steps: ProgramStep[] = [];
+  const diagnostics: ProgramResult["diagnostics"] = [];
   const onEvent = (event: EngineEvent) => {
     const m = event.resourcePreEvent?.metadata;
     if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [] });
+    const d = event.diagnosticEvent;
+    if (d) diagnostics.push({ severity: d.severity, message: d.message.trim() });
   };
   const pulumiCommand = await PulumiCommand.get({ root: spec.pulumiRoot });
   const ws = await LocalWorkspace.create({
@@ -69,7 +74,7 @@ async function main(spec: ProgramSpec): Promise<void> {
     const result = await stack.up(common);
     outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
   }
-  const result: ProgramResult = { steps, outputs };
+  const result: ProgramResult = { steps, diagnostics, outputs };
   fs.writeFileSync(spec.resultFile, JSON.stringify(result, null, 2));
 }
 

@@ -69,3 +69,16 @@ export function resourceGroupTags(config: Pick<StackConfig, "expiresAt">, stack:
     ...(config.expiresAt ? { expiresAt: config.expiresAt } : {}),
   };
 }
+
+/**
+ * One line a preview prints for a cluster with Azure Network Policy Manager, which Microsoft is
+ * retiring on Linux nodes. `azure` stays the default, because the tutorial asks for it.
+ */
+export const AZURE_NPM_RETIREMENT_WARNING =
+  "networkPolicy azure is Azure Network Policy Manager, whose support on Linux nodes Microsoft has announced will end (its pages give 2026-09-30 and 2028-09-30); " +
+  "the migration path is networkPolicy cilium (Azure CNI powered by Cilium), which replaces the cluster.";
+
+/** What a preview should tell the user about this cluster's settings, one line each. */
+export function clusterWarnings(config: Pick<StackConfig, "networkPolicy">): string[] {
+  return config.networkPolicy === "azure" ? [AZURE_NPM_RETIREMENT_WARNING] : [];
+}

@@ -20,7 +20,7 @@ describe("connectivity command", () => {
     const allowed = intoApi.filter((c: { allowed: boolean }) => c.allowed).map((c: { from: string }) => c.from);
     // batch-job carries no consumer label: only the OR lets it in.
     assert.deepEqual(allowed, ["critical-project/batch-job", "critical-project/curl-po-allow"]);
-    assert.match(stderr, /^warning \[or-trap\] spec\.ingress\[0\]\.from /m);
+    assert.match(stderr, /^warning \[or-trap\] pricing-ns\/prices-api-network-policy: spec\.ingress\[0\]\.from /m);
     assert.ok(doc.warnings.some((w: { code: string }) => w.code === "or-trap"));
     assert.match(stderr, /^ignored: 1 object of kind Service$/m);
     assert.deepEqual(doc.ignored.map((i: { kind: string }) => i.kind), ["Service"]);

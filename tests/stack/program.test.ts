@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { validateConfig } from "../../core/config";
 import { stackObjects } from "../../core/stack";
+import { AZURE_NPM_RETIREMENT_WARNING, clusterWarnings } from "../../core/stack/cluster";
 import { DEV_CONFIG, KUBECONFIG_TEXT, PROJECT, type ProgramRun, type RecordedResource, runFailingProgram, runProgram, valueOf } from "./harness";
 
 const RG = "azure-native:resources:ResourceGroup";
@@ -82,6 +83,8 @@ describe("the dev stack (AKS) under mocks", function () {
     assert.equal(await pulumi.isSecret(provider.props.kubeconfig as pulumi.Output<string>), true);
     // A permanent deleteUnreachable would let a refresh during an outage drop every object from state.
     assert.equal(provider.inputs.deleteUnreachable, undefined);
+    // Replaced only with the cluster: an in-place AKS change must not replace every Kubernetes object.
+    assert.equal(provider.inputs.clusterIdentifier, "policy-demo-id");
   });
 
   it("exports the kubeconfig only as a secret", async () => {
@@ -237,6 +240,7 @@ describe("stack options under mocks", () => {
     const provider = run.one(K8S_PROVIDER);
     assert.equal(provider.inputs.context, "k3d-policy-demo");
     assert.equal(provider.inputs.deleteUnreachable, undefined);
+    assert.equal(provider.inputs.clusterIdentifier, "kubeconfig-context/k3d-policy-demo");
     assert.equal(kubernetesObjects(run).length, 6);
     for (const r of kubernetesObjects(run)) assert.equal(r.opts.deletedWith, undefined);
     assert.equal(run.outputs.kubeconfig, undefined);
@@ -306,5 +310,14 @@ describe("config errors stop the program before any resource exists", () => {
     const { error } = await runFailingProgram({ ...DEV_CONFIG, [key("nodeCount")]: "0", [key("networkPolicy")]: "none" });
     assert.match(error.message, /nodeCount is "0"/);
     assert.match(error.message, /networkPolicy is "none"/);
+  });
+});
+
+describe("preview warnings about the cluster", () => {
+  it("names cilium as the migration path off Azure Network Policy Manager, once, and only for azure", () => {
+    assert.deepEqual(clusterWarnings({ networkPolicy: "azure" }), [AZURE_NPM_RETIREMENT_WARNING]);
+    assert.match(AZURE_NPM_RETIREMENT_WARNING, /2026-09-30 and 2028-09-30.*networkPolicy cilium/);
+    assert.deepEqual(clusterWarnings({ networkPolicy: "cilium" }), []);
+    assert.deepEqual(clusterWarnings({ networkPolicy: "calico" }), []);
   });
 });
