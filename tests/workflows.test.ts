@@ -55,18 +55,37 @@ export function unpinnedReason(uses: string): string | undefined {
   const at = uses.lastIndexOf("@");
   if (at < 0) return "no @ref";
   const ref = uses.slice(at + 1);
-  if (SHA.test(ref) || FULL_VERSION.test(ref)) return undefined;
-  return `@${ref} is a branch or a moving tag; pin a full version (v1.2.3) or a commit SHA`;
+  if (SHA.test(ref)) return undefined;
+  // A tag, even a full one, can be moved to other code; only a commit SHA cannot.
+  return `@${ref} is not a commit SHA; pin the full 40-character SHA and keep the tag in a comment (@<sha> # v1.2.3)`;
+}
+
+/** `uses:` lines whose SHA pin lacks the `# vX.Y.Z` comment that says which release it is. */
+export function pinsWithoutTag(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => /^\s*(-\s+)?uses:\s+[^.\s][^\s]*@[0-9a-f]{40}/.test(l) && !/@[0-9a-f]{40}\s+#\s+v\d+\.\d+\.\d+\s*$/.test(l))
+    .map((l) => l.trim());
 }
 
 type Yaml = Record<string, unknown>;
+
+interface Step {
+  uses?: string;
+  name?: string;
+  run?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+}
 
 interface Job {
   id: string;
   name?: string;
   uses?: string;
   permissions?: unknown;
-  steps?: Array<{ uses?: string; name?: string }>;
+  environment?: unknown;
+  env?: Record<string, string>;
+  steps?: Step[];
 }
 
 function jobs(doc: Yaml): Job[] {
@@ -145,15 +164,85 @@ describe("GitHub workflows", () => {
     );
   });
 
-  it("pin every action to a full version tag or a commit SHA", () => {
+  it("pin every action to a full commit SHA, with its release tag in a comment", () => {
+    const problems = files.flatMap((file) => {
+      const text = fs.readFileSync(file, "utf8");
+      const doc = parse(text) as Yaml;
+      return [
+        ...usesOf(doc).flatMap((u) => {
+          const why = unpinnedReason(u);
+          return why ? [`${rel(file)}: uses: ${u}: ${why}`] : [];
+        }),
+        ...pinsWithoutTag(text).map((l) => `${rel(file)}: ${l}: no "# vX.Y.Z" comment`),
+      ];
+    });
+    assert.deepEqual(problems, []);
+  });
+
+  it("set credentials only on the steps that need them, never for a whole job or workflow", () => {
     const problems = files.flatMap((file) => {
       const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
-      return usesOf(doc).flatMap((u) => {
-        const why = unpinnedReason(u);
-        return why ? [`${rel(file)}: uses: ${u}: ${why}`] : [];
+      const wide = [["workflow", doc.env], ...jobs(doc).map((j) => [`job ${j.id}`, j.env])] as Array<[string, unknown]>;
+      return wide.flatMap(([where, env]) =>
+        Object.entries((env ?? {}) as Record<string, string>)
+          .filter(([k, v]) => secretsIn(String(v)).length > 0 || /^ARM_/.test(k))
+          .map(([k]) => `${rel(file)}: ${where} sets ${k} for every step (npm ci install scripts and tests included)`),
+      );
+    });
+    assert.deepEqual(problems, []);
+  });
+
+  it("fail a credentialed job with a clear message when PULUMI_BACKEND_URL is unset, before any Pulumi step", () => {
+    const problems = files.flatMap((file) => {
+      const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
+      return credentialJobs(doc).flatMap(({ job }) => {
+        const steps = job.steps ?? [];
+        const guard = steps.findIndex((s) => /-z "\$PULUMI_BACKEND_URL"/.test(s.run ?? "") && /exit 1/.test(s.run ?? ""));
+        const firstPulumi = steps.findIndex((s) => /pulumi\/actions@/.test(s.uses ?? "") || /npm run (verify|reap)|pulumi /.test(s.run ?? ""));
+        if (guard < 0) return [`${rel(file)}: job ${job.id} has no PULUMI_BACKEND_URL guard`];
+        return firstPulumi >= 0 && firstPulumi < guard ? [`${rel(file)}: job ${job.id} runs Pulumi before its backend guard`] : [];
       });
     });
     assert.deepEqual(problems, []);
+  });
+
+  it("run a supported Node.js LTS (22 or newer), while the project keeps working on 20", () => {
+    const versions = files.flatMap((file) => {
+      const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
+      return jobs(doc).flatMap((j) => (j.steps ?? []).filter((s) => /actions\/setup-node@/.test(s.uses ?? "")).map((s) => `${rel(file)}:${j.id}:${String(s.with?.["node-version"])}`));
+    });
+    assert.ok(versions.length > 0);
+    for (const v of versions) assert.ok(Number(v.split(":").pop()) >= 22, v);
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    assert.equal(engines, ">=20.19");
+  });
+
+  describe("deploy power", () => {
+    const load = (f: string) => parse(fs.readFileSync(path.join(WORKFLOW_DIR, f), "utf8")) as Yaml;
+
+    it("pull requests: the PR's code runs without credentials; the comment job runs none of it", () => {
+      const pr = load("pr.yml");
+      const byId = Object.fromEntries(jobs(pr).map((j) => [j.id, j]));
+      assert.deepEqual(byId.connectivity.permissions, { contents: "read" }, "a read-only token where npm ci and the tests run");
+      const comment = byId.comment;
+      assert.deepEqual(comment.permissions, { "pull-requests": "write" });
+      assert.deepEqual((comment.steps ?? []).map((s) => s.uses?.split("@")[0] ?? `run: ${s.run}`), ["actions/download-artifact", "actions/github-script"]);
+      assert.deepEqual(credentialJobs(pr).map((c) => c.job.id), ["preview"]);
+    });
+
+    it("pull requests preview as the preview identity; deploy and reap use the deploy identity only through environment dev", () => {
+      const preview = jobs(load("pr.yml")).find((j) => j.id === "preview")!;
+      assert.match(JSON.stringify(preview), /AZURE_PREVIEW_CLIENT_ID/);
+      assert.doesNotMatch(JSON.stringify(preview), /vars\.AZURE_CLIENT_ID/);
+      for (const f of ["deploy.yml", "reap.yml"]) {
+        for (const { job } of credentialJobs(load(f))) assert.equal(job.environment, "dev", `${f}: ${job.id}`);
+      }
+    });
+
+    it("CODEOWNERS guards the workflows, the policy pack, the engine and the components", () => {
+      const owners = fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8");
+      for (const p of ["/.github/", "/policy/", "/core/", "/components/"]) assert.match(owners, new RegExp(`^${p.replace(/[/.]/g, "\\$&")}\\s+@\\S+`, "m"), p);
+    });
   });
 
   it("say so, in the job name and the header comment, wherever a job needs credentials", () => {
@@ -176,13 +265,14 @@ describe("GitHub workflows", () => {
       assert.match(kept[0].message, /timeout-minutes|number/i);
     });
 
-    it("pinning accepts full versions, SHAs and local actions, and refuses branches and major tags", () => {
-      for (const ok of ["actions/checkout@v4.2.2", `actions/checkout@${"a".repeat(40)}`, "./.github/actions/x", "docker://alpine:3.20.3", `docker://alpine@sha256:${"0".repeat(64)}`, "org/repo/path@1.2.3"]) {
+    it("pinning accepts commit SHAs and local actions, and refuses tags (even full ones) and branches", () => {
+      for (const ok of [`actions/checkout@${"a".repeat(40)}`, "./.github/actions/x", "docker://alpine:3.20.3", `docker://alpine@sha256:${"0".repeat(64)}`]) {
         assert.equal(unpinnedReason(ok), undefined, ok);
       }
-      for (const bad of ["actions/checkout@main", "actions/checkout@v4", "actions/checkout@v4.2", "actions/checkout", "docker://alpine:latest", "docker://alpine"]) {
+      for (const bad of ["actions/checkout@v4.2.2", "org/repo/path@1.2.3", "actions/checkout@main", "actions/checkout@v4", "actions/checkout", "docker://alpine:latest", "docker://alpine"]) {
         assert.ok(unpinnedReason(bad), bad);
       }
+      assert.deepEqual(pinsWithoutTag(`      - uses: actions/checkout@${"a".repeat(40)}\n      - uses: actions/setup-node@${"b".repeat(40)} # v4.4.0\n`), [`- uses: actions/checkout@${"a".repeat(40)}`]);
     });
 
     it("a job with a secret or an OIDC token must say it needs credentials", () => {
