@@ -44,6 +44,7 @@ const checks = curlCheckCommands(config.allowedCallers[0]);
 const outputs = {
   resourceGroupName: aks?.resourceGroup.name,
   clusterName: aks?.cluster.name,
+  clusterSettings: aks?.settings,
   kubeconfig: aks?.kubeconfig,
   pricesApiUrl: pricesApi.url,
   allowCheckCommand: checks.allow,

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { listManagedClusterUserCredentialsOutput, ManagedCluster } from "@pulumi/azure-native/containerservice";
 import { ResourceGroup } from "@pulumi/azure-native/resources";
 import type { StackConfig } from "../core/config";
-import { clusterWarnings, managedClusterSpec } from "../core/stack/cluster";
+import { clusterSettings, clusterWarnings, managedClusterSpec, replacementWarnings, type ClusterSettings } from "../core/stack/cluster";
 
 export interface AksClusterArgs {
   /** The validated stack config (cluster size, version, network policy engine, names, expiry). */
@@ -24,6 +24,8 @@ export class AksCluster extends pulumi.ComponentResource {
   /** The cluster-user kubeconfig, always a secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly provider: k8s.Provider;
+  /** What a later preview compares against (exported by index.ts as clusterSettings). */
+  readonly settings: ClusterSettings;
 
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pricesapi:index:AksCluster", name, {}, opts);
@@ -50,6 +52,15 @@ export class AksCluster extends pulumi.ComponentResource {
       // Deleting the resource group deletes the cluster; Pulumi need not wait for it separately.
       { parent: this, protect, deletedWith: this.resourceGroup },
     );
+
+    // The settings the last deployment exported (index.ts: clusterSettings), read from this very
+    // stack, so a preview can say "this replaces the cluster" before anyone runs up.
+    const current = clusterSettings(config);
+    const previous = new pulumi.StackReference(`${name}-last-deployment`, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` }, { parent: this });
+    previous.getOutput("clusterSettings").apply((last) => {
+      for (const warning of replacementWarnings(last, current)) pulumi.log.warn(warning, this);
+    });
+    this.settings = current;
 
     const credentials = listManagedClusterUserCredentialsOutput(
       { resourceGroupName: this.resourceGroup.name, resourceName: this.cluster.name },

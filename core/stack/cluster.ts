@@ -82,3 +82,40 @@ export const AZURE_NPM_RETIREMENT_WARNING =
 export function clusterWarnings(config: Pick<StackConfig, "networkPolicy">): string[] {
   return config.networkPolicy === "azure" ? [AZURE_NPM_RETIREMENT_WARNING] : [];
 }
+
+/** The settings whose change AKS cannot apply to a live cluster; exported so the next preview can compare. */
+export interface ClusterSettings {
+  networkPolicy: string;
+  dnsPrefix: string;
+  nodeVmSize: string;
+  nodeOsDiskSizeGb: number;
+}
+
+export function clusterSettings(config: Pick<StackConfig, "networkPolicy" | "dnsPrefix" | "nodeVmSize" | "nodeOsDiskSizeGb">): ClusterSettings {
+  return { networkPolicy: config.networkPolicy, dnsPrefix: config.dnsPrefix, nodeVmSize: config.nodeVmSize, nodeOsDiskSizeGb: config.nodeOsDiskSizeGb };
+}
+
+const REPLACES_CLUSTER: ReadonlyArray<keyof ClusterSettings> = ["networkPolicy", "dnsPrefix"];
+const REJECTED_IN_PLACE: ReadonlyArray<keyof ClusterSettings> = ["nodeVmSize", "nodeOsDiskSizeGb"];
+
+/**
+ * Warnings for a config change that a live cluster cannot take quietly, comparing the settings the
+ * last deployment exported with the ones about to be applied. `previous` is whatever the stack's
+ * outputs hold (nothing on a first deployment), so it is read defensively.
+ */
+export function replacementWarnings(previous: unknown, current: ClusterSettings): string[] {
+  if (previous === null || typeof previous !== "object") return [];
+  const before = previous as Partial<Record<keyof ClusterSettings, unknown>>;
+  const changed = (k: keyof ClusterSettings) => before[k] !== undefined && before[k] !== current[k];
+  const what = (k: keyof ClusterSettings) => `${k} ${JSON.stringify(before[k])} -> ${JSON.stringify(current[k])}`;
+  const warnings: string[] = [];
+  const replaced = REPLACES_CLUSTER.filter(changed);
+  if (replaced.length > 0) {
+    warnings.push(`${replaced.map(what).join(", ")}: this replaces the AKS cluster (a new cluster, every Kubernetes object recreated, a new kubeconfig)`);
+  }
+  const rejected = REJECTED_IN_PLACE.filter(changed);
+  if (rejected.length > 0) {
+    warnings.push(`${rejected.map(what).join(", ")}: AKS rejects this change on a live cluster's system pool; the update will fail unless the cluster is recreated`);
+  }
+  return warnings;
+}

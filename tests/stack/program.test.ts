@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { validateConfig } from "../../core/config";
 import { stackObjects } from "../../core/stack";
-import { AZURE_NPM_RETIREMENT_WARNING, clusterWarnings } from "../../core/stack/cluster";
+import { AZURE_NPM_RETIREMENT_WARNING, clusterSettings, clusterWarnings, replacementWarnings } from "../../core/stack/cluster";
 import { DEV_CONFIG, KUBECONFIG_TEXT, PROJECT, type ProgramRun, type RecordedResource, runFailingProgram, runProgram, valueOf } from "./harness";
 
 const RG = "azure-native:resources:ResourceGroup";
@@ -314,6 +314,29 @@ describe("config errors stop the program before any resource exists", () => {
 });
 
 describe("preview warnings about the cluster", () => {
+  const now = { networkPolicy: "azure", dnsPrefix: "policy-demo-dev", nodeVmSize: "Standard_B2s", nodeOsDiskSizeGb: 32 };
+
+  it("says a networkPolicy or dnsPrefix change replaces the cluster, and a pool change is rejected in place", () => {
+    assert.deepEqual(replacementWarnings({ ...now, networkPolicy: "calico" }, now), [
+      'networkPolicy "calico" -> "azure": this replaces the AKS cluster (a new cluster, every Kubernetes object recreated, a new kubeconfig)',
+    ]);
+    const both = replacementWarnings({ ...now, nodeVmSize: "Standard_B4ms", nodeOsDiskSizeGb: 64, dnsPrefix: "old" }, now);
+    assert.equal(both.length, 2);
+    assert.match(both[0], /^dnsPrefix "old" -> "policy-demo-dev": this replaces the AKS cluster/);
+    assert.match(both[1], /^nodeVmSize "Standard_B4ms" -> "Standard_B2s", nodeOsDiskSizeGb 64 -> 32: AKS rejects this change on a live cluster's system pool/);
+  });
+
+  it("says nothing on a first deployment, for unchanged settings, or for outputs it does not recognise", () => {
+    for (const previous of [undefined, null, "x", {}, now, { other: 1 }]) assert.deepEqual(replacementWarnings(previous, now), [], JSON.stringify(previous));
+  });
+
+  it("the AKS stack reads its own last outputs and exports the settings the next preview compares", async () => {
+    const run = await runProgram();
+    const ref = run.resources.find((r) => r.type === "pulumi:pulumi:StackReference");
+    assert.equal(ref?.inputs.name, "organization/prices-api-netpol/dev");
+    assert.deepEqual(await valueOf(run.outputs.clusterSettings as pulumi.Input<unknown>), clusterSettings(validateConfig({ "azure-native:location": "australiaeast" }, "dev")));
+  });
+
   it("names cilium as the migration path off Azure Network Policy Manager, once, and only for azure", () => {
     assert.deepEqual(clusterWarnings({ networkPolicy: "azure" }), [AZURE_NPM_RETIREMENT_WARNING]);
     assert.match(AZURE_NPM_RETIREMENT_WARNING, /2026-09-30 and 2028-09-30.*networkPolicy cilium/);
