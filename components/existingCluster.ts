@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { readKubeconfigContexts } from "../core/kubeconfigFile";
+import { readKubeconfigContexts } from "../core/kubeContexts";
 
 export interface ExistingClusterArgs {
   /** kubeconfig context to deploy to; the current context when unset. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, ConfigError, type RawConfig, type StackConfig, validateConfig } from "../core/config";
-import { readKubeconfigContexts } from "../core/kubeconfigFile";
+import { readKubeconfigContexts } from "../core/kubeContexts";
 
 /** Collects this stack's raw config from Pulumi (strings; structured values as parsed objects). */
 export function readPulumiConfig(): RawConfig {
