@@ -3,6 +3,7 @@
  * do, or throws UsageError (the commands print its message and exit 2).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { MatrixQuery, PodSelector } from "../core/netpol";
 import { REPORT_FORMATS, type ReportFormat } from "../core/report";
 
 /** Exit code for bad arguments, bad manifests and bad config. */
@@ -40,6 +41,12 @@ Who can reach whom under the NetworkPolicies, pod to pod and port by port.
                    owns them (Pod -> ReplicaSet -> Deployment), as in the other modes,
                    so \`connectivity-diff\` of a live and a --stack report shows drift
   --context NAME   kubeconfig context to read (default: its current context)
+  --from X, --to X only connections from / to X: ns/name (one pod or workload) or
+                   ns/ (a whole namespace); only what is printed is computed
+  --port N         only connections to destination port N
+  --allowed, --denied
+                   only allowed, or only denied, connections
+  --explain        json and csv: add each connection's reason and deciding policies
   -h, --help       this help
 
 Lint warnings and ignored objects go to stderr (and into json). Exit 0 when the
@@ -61,7 +68,7 @@ export type ConnectivitySource =
 
 export type ConnectivityArgs =
   | { help: true }
-  | { help: false; format: ReportFormat; source: ConnectivitySource };
+  | { help: false; format: ReportFormat; source: ConnectivitySource; query: MatrixQuery; explain: boolean };
 
 export type ManifestsArgs = { help: true } | { help: false; stack: string };
 
@@ -92,8 +99,38 @@ export const CONNECTIVITY_OPTIONS = {
   "no-probes": { type: "boolean" },
   kubeconfig: { type: "string", short: "k" },
   context: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  port: { type: "string" },
+  allowed: { type: "boolean" },
+  denied: { type: "boolean" },
+  explain: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** `ns/name` or `ns/` (a whole namespace), checked for shape; whether it exists is the command's business. */
+function podSelector(option: string, value: string | undefined): PodSelector | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/.exec(value);
+  if (!m) throw new UsageError(`--${option} ${JSON.stringify(value)} is not ns/name or ns/ (a whole namespace)`);
+  return { namespace: m[1], ...(m[3] ? { name: m[3] } : {}) };
+}
+
+function queryOf(values: Parsed["values"]): MatrixQuery {
+  if (values.allowed && values.denied) throw new UsageError("--allowed and --denied contradict each other");
+  const port = values.port as string | undefined;
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+    throw new UsageError(`--port ${JSON.stringify(port)} is not a port number (1-65535)`);
+  }
+  const from = podSelector("from", values.from as string | undefined);
+  const to = podSelector("to", values.to as string | undefined);
+  return {
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(port !== undefined ? { port: Number(port) } : {}),
+    ...(values.allowed ? { allowed: true } : values.denied ? { allowed: false } : {}),
+  };
+}
 
 export const MANIFESTS_OPTIONS = { stack: { type: "string", short: "s" }, help: { type: "boolean", short: "h" } } as const;
 
@@ -129,7 +166,7 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
       : positionals.length > 0
         ? { kind: "paths", paths: positionals }
         : { kind: "stack", stack, probes };
-  return { help: false, format: format as ReportFormat, source };
+  return { help: false, format: format as ReportFormat, source, query: queryOf(values), explain: values.explain === true };
 }
 
 export function parseManifestsArgs(argv: string[]): ManifestsArgs {

@@ -4,7 +4,19 @@
  * stack's own objects, or for a live cluster. The analysis is the output,
  * so it exits 0 even when traffic is open; the intent gate is what fails builds.
  */
-import { buildModel, computeMatrix, lintModel, liveEngineObjects, loadManifestPaths, type IgnoredObject, type KubeObject, type LiveObjects, type SourcedObject } from "../core/netpol";
+import {
+  buildModel,
+  computeMatrix,
+  lintModel,
+  liveEngineObjects,
+  loadManifestPaths,
+  type ClusterModel,
+  type IgnoredObject,
+  type KubeObject,
+  type LiveObjects,
+  type MatrixQuery,
+  type SourcedObject,
+} from "../core/netpol";
 import { reportChunks } from "../core/report";
 import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
@@ -35,12 +47,30 @@ function writeBatched(chunks: Iterable<string>, write: (text: string) => void): 
   if (buffer.length > 0) write(buffer);
 }
 
+/** A --from/--to that names nothing would print an empty answer to a typo: say what there is instead. */
+function checkQueryNames(query: MatrixQuery, model: ClusterModel): void {
+  for (const [option, sel] of [["from", query.from], ["to", query.to]] as const) {
+    if (!sel) continue;
+    const namespaces = [...new Set([...model.namespaces.map((n) => n.name), ...model.pods.map((p) => p.namespace || "default")])].sort();
+    if (!namespaces.includes(sel.namespace)) {
+      throw new UsageError(`--${option} ${sel.namespace}/${sel.name ?? ""}: there is no namespace ${sel.namespace}; the namespaces are ${namespaces.join(", ") || "none"}`);
+    }
+    if (sel.name === undefined) continue;
+    const pods = model.pods.filter((p) => (p.namespace || "default") === sel.namespace).map((p) => p.name).sort();
+    if (!pods.includes(sel.name)) {
+      const shown = pods.slice(0, 20).join(", ") + (pods.length > 20 ? `, ... (${pods.length - 20} more)` : "");
+      throw new UsageError(`--${option} ${sel.namespace}/${sel.name}: no pod or workload ${sel.name} in ${sel.namespace}; it has ${shown || "none"}`);
+    }
+  }
+}
+
 type Analysed = { deployed: readonly KubeObject[] | readonly SourcedObject[]; probes: readonly KubeObject[] };
 
 /** The analysis and its output, whatever the source of the objects. */
 function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analysed, io: CommandIO): number {
   const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
-  const matrix = computeMatrix(model);
+  checkQueryNames(args.query, model);
+  const matrix = computeMatrix(model, args.query);
   // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
   const warnings = lintModel(input.probes.length > 0 ? buildModel([...input.deployed]).model : model);
   // Named as in the json (namespace/policy), so a warning on a real cluster says which policy it means.
@@ -49,7 +79,7 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   if (matrix.count === 0 && args.source.kind === "stack" && !args.source.probes) {
     io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
   }
-  writeBatched(reportChunks(args.format, matrix, warnings, ignored), io.stdout);
+  writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain }), io.stdout);
   return 0;
 }
 

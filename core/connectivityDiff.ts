@@ -18,7 +18,7 @@ export const MAX_ROWS = 100;
  * One connection of a report: the fields of the json contract the diff uses. The protocol stays a
  * plain string, because the base branch's report was written by whatever version it had.
  */
-export type ReportConnection = Pick<JsonConnection, "from" | "to" | "port" | "portName" | "allowed" | "reason"> & { protocol: string };
+export type ReportConnection = Pick<JsonConnection, "from" | "to" | "port" | "portName" | "allowed"> & { protocol: string; reason: string };
 
 export interface ConnectivityReport {
   connections: ReportConnection[];

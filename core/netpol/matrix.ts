@@ -17,13 +17,28 @@ export interface Connection {
   reason: string;
 }
 
+/** Pods a query names: one pod (`ns/name`) or every pod of a namespace (`ns/`). */
+export interface PodSelector {
+  namespace: string;
+  name?: string;
+}
+
+/** A question about part of the matrix; only what it selects is computed. */
+export interface MatrixQuery {
+  from?: PodSelector;
+  to?: PodSelector;
+  port?: number;
+  /** Only allowed (true) or only denied (false) connections. */
+  allowed?: boolean;
+}
+
 /** All pod-to-pod connections of a model, produced lazily. */
 export interface ConnectivityMatrix {
-  /** Pods in matrix order (namespace, then name). */
+  /** Pods in matrix order (namespace, then name); with a query, the pods it selects on either side. */
   pods: PodInfo[];
   /** Number of pod classes (pods the policies cannot tell apart share one). */
   classes: number;
-  /** Number of connections `connections()` yields. */
+  /** Number of connections `connections()` yields; with an `allowed` filter, an upper bound. */
   count: number;
   /** Ordered by destination, then source, then the destination's port order. */
   connections(): Iterable<Connection>;
@@ -95,24 +110,37 @@ const MAX_CACHED_VERDICTS = 4_000_000;
  * pods and per container port the destination declares. Verdicts are computed
  * per (source class, destination class, port) and expanded to pods lazily.
  */
-export function computeMatrix(model: ClusterModel): ConnectivityMatrix {
+export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}): ConnectivityMatrix {
   const engine = new ConnectivityEngine(model);
   const indexed = (model.pods ?? []).map((pod, i) => ({ pod, i, id: podId(pod) }));
   indexed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
-  const pods = indexed.map((e) => e.pod);
+  const allPods = indexed.map((e) => e.pod);
   const ids = indexed.map((e) => e.id);
-  const classOfPod: PodClass[] = pods.map((p) => engine.classifier.classOf(p));
+  const classOfPod: PodClass[] = allPods.map((p) => engine.classifier.classOf(p));
   const classCount = engine.classifier.classes.length;
-  let count = 0;
-  for (const c of classOfPod) count += (c.ports.length) * (pods.length - 1);
 
   const portRefs: PortRef[][] = classOfPod.map((c) =>
-    c.ports.map((cp) => ({ port: cp.containerPort, protocol: protocolOf(cp), ...(cp.name ? { portName: cp.name } : {}) })),
+    c.ports
+      .map((cp) => ({ port: cp.containerPort, protocol: protocolOf(cp), ...(cp.name ? { portName: cp.name } : {}) }))
+      .filter((ref) => query.port === undefined || ref.port === query.port),
   );
+  const matches = (sel: PodSelector | undefined, i: number) =>
+    sel === undefined || ((allPods[i].namespace || "default") === sel.namespace && (sel.name === undefined || allPods[i].name === sel.name));
+  const sources: number[] = [];
+  const destinations: number[] = [];
+  for (let i = 0; i < allPods.length; i++) {
+    if (matches(query.from, i)) sources.push(i);
+    if (matches(query.to, i) && portRefs[i].length > 0) destinations.push(i);
+  }
+  const sourceSet = new Set(sources);
+  let count = 0;
+  for (const d of destinations) count += portRefs[d].length * (sources.length - (sourceSet.has(d) ? 1 : 0));
+  const selected = query.from === undefined && query.to === undefined ? allPods : allPods.filter((_, i) => sourceSet.has(i) || matches(query.to, i));
+
   const connections = (): Iterable<Connection> => ({
-    [Symbol.iterator]: () => new MatrixIterator(engine, ids, classOfPod, portRefs, classCount),
+    [Symbol.iterator]: () => new MatrixIterator(engine, ids, classOfPod, portRefs, classCount, sources, destinations, query.allowed),
   });
-  return { pods, classes: classCount, count, connections };
+  return { pods: selected, classes: classCount, count, connections };
 }
 
 /**
@@ -123,6 +151,9 @@ export function computeMatrix(model: ClusterModel): ConnectivityMatrix {
 class MatrixIterator implements Iterator<Connection> {
   private readonly rows = new Map<number, ClassVerdict[]>();
   private cached = 0;
+  /** Positions in `destinations` and `sources`; `d` and `s` are the pod indices there. */
+  private di = -1;
+  private si = 0;
   private d = -1;
   private s = 0;
   private k = 0;
@@ -136,22 +167,33 @@ class MatrixIterator implements Iterator<Connection> {
     private readonly classOfPod: PodClass[],
     private readonly portRefs: PortRef[][],
     private readonly classCount: number,
+    private readonly sources: number[],
+    private readonly destinations: number[],
+    private readonly allowed: boolean | undefined,
   ) {
     this.nextDestination();
   }
 
+  /** The first source position at or after `from` that is not the destination itself. */
+  private sourceFrom(from: number): number {
+    let si = from;
+    while (si < this.sources.length && this.sources[si] === this.d) si++;
+    return si;
+  }
+
   private nextDestination(): void {
-    const n = this.ids.length;
-    // With fewer than two pods there is no pair of distinct pods at all.
-    if (n < 2) {
-      this.d = n;
-      return;
+    for (;;) {
+      this.di++;
+      if (this.di >= this.destinations.length) {
+        this.d = this.ids.length; // done
+        return;
+      }
+      this.d = this.destinations[this.di];
+      this.si = this.sourceFrom(0);
+      if (this.si < this.sources.length) break; // a destination nobody else can call yields nothing
     }
-    do this.d++;
-    while (this.d < n && this.portRefs[this.d].length === 0);
-    if (this.d >= n) return;
+    this.s = this.sources[this.si];
     this.refs = this.portRefs[this.d];
-    this.s = this.d === 0 ? 1 : 0;
     this.k = 0;
     const dst = this.classOfPod[this.d];
     let row = this.rows.get(dst.id);
@@ -169,30 +211,33 @@ class MatrixIterator implements Iterator<Connection> {
   }
 
   next(): IteratorResult<Connection> {
-    const d = this.d;
-    if (d >= this.ids.length) return { done: true, value: undefined };
-    const s = this.s;
-    const k = this.k;
-    const refs = this.refs;
-    const src = this.classOfPod[s];
-    const slot = src.id * refs.length + k;
-    let v = this.row[slot];
-    if (v === undefined) {
-      const ref = refs[k];
-      v = this.engine.classVerdict(src, this.classOfPod[d], ref.port, ref.protocol);
-      this.row[slot] = v;
+    for (;;) {
+      const d = this.d;
+      if (d >= this.ids.length) return { done: true, value: undefined };
+      const s = this.s;
+      const k = this.k;
+      const refs = this.refs;
+      const src = this.classOfPod[s];
+      const slot = src.id * refs.length + k;
+      let v = this.row[slot];
+      if (v === undefined) {
+        const ref = refs[k];
+        v = this.engine.classVerdict(src, this.classOfPod[d], ref.port, ref.protocol);
+        this.row[slot] = v;
+      }
+      // Advance: port, then source (skipping the destination itself), then destination.
+      if (k + 1 < refs.length) this.k = k + 1;
+      else {
+        this.k = 0;
+        const next = this.sourceFrom(this.si + 1);
+        if (next < this.sources.length) {
+          this.si = next;
+          this.s = this.sources[next];
+        } else this.nextDestination();
+      }
+      if (this.allowed !== undefined && v.allowed !== this.allowed) continue;
+      (this.result as { value: Connection }).value = new MatrixConnection(this.ids[s], this.ids[d], refs[k], v);
+      return this.result;
     }
-    const value = new MatrixConnection(this.ids[s], this.ids[d], refs[k], v);
-    // Advance: port, then source (skipping the destination itself), then destination.
-    if (k + 1 < refs.length) this.k = k + 1;
-    else {
-      this.k = 0;
-      let ns = s + 1;
-      if (ns === d) ns++;
-      if (ns < this.ids.length) this.s = ns;
-      else this.nextDestination();
-    }
-    (this.result as { value: Connection }).value = value;
-    return this.result;
   }
 }

@@ -3,8 +3,12 @@
  * every Unix tool (cut, awk, grep, sort) expects; spreadsheet and CSV libraries read both.
  */
 import type { ConnectivityMatrix } from "../netpol";
+import { decidingPolicies } from "./explain";
+import type { ReportOptions } from "./json";
 
-export const CSV_HEADER = ["from", "to", "port", "protocol", "allowed", "reason"] as const;
+export const CSV_HEADER = ["from", "to", "port", "protocol", "allowed", "portName"] as const;
+/** Added by --explain; the policy lists are space-separated namespace/name. */
+export const CSV_EXPLAIN_HEADER = ["reason", "ingressPolicies", "egressPolicies"] as const;
 
 /** Quotes a field when it holds a comma, a double quote, CR or LF; doubles inner quotes. */
 export function csvField(value: string | number | boolean): string {
@@ -17,11 +21,15 @@ function csvRow(fields: Array<string | number | boolean>): string {
 }
 
 /** The `csv` format row by row, for writing large matrices without holding them. */
-export function* csvChunks(matrix: ConnectivityMatrix): Generator<string> {
-  yield csvRow([...CSV_HEADER]);
-  for (const c of matrix.connections()) yield csvRow([c.from, c.to, c.port, c.protocol, c.allowed, c.reason]);
+export function* csvChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<string> {
+  const explain = options.explain === true;
+  yield csvRow(explain ? [...CSV_HEADER, ...CSV_EXPLAIN_HEADER] : [...CSV_HEADER]);
+  for (const c of matrix.connections()) {
+    const lean = [c.from, c.to, c.port, c.protocol, c.allowed, c.portName ?? ""];
+    yield csvRow(explain ? [...lean, c.reason, decidingPolicies(c.ingress).join(" "), decidingPolicies(c.egress).join(" ")] : lean);
+  }
 }
 
-export function formatCsv(matrix: ConnectivityMatrix): string {
-  return [...csvChunks(matrix)].join("");
+export function formatCsv(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {
+  return [...csvChunks(matrix, options)].join("");
 }

@@ -1,7 +1,7 @@
 /** Output formats of the connectivity matrix. Pure: (matrix, warnings, ignored) → text. */
 import type { ConnectivityMatrix, IgnoredObject, LintWarning } from "../netpol";
 import { csvChunks } from "./csv";
-import { jsonChunks } from "./json";
+import { jsonChunks, type ReportOptions } from "./json";
 import { formatMermaid } from "./mermaid";
 import { tableChunks } from "./table";
 
@@ -24,12 +24,13 @@ export function reportChunks(
   matrix: ConnectivityMatrix,
   warnings: readonly LintWarning[],
   ignored: readonly IgnoredObject[],
+  options: ReportOptions = {},
 ): Iterable<string> {
   switch (format) {
     case "json":
-      return jsonChunks(matrix, warnings, ignored);
+      return jsonChunks(matrix, warnings, ignored, options);
     case "csv":
-      return csvChunks(matrix);
+      return csvChunks(matrix, options);
     case "mermaid":
       return [formatMermaid(matrix)];
     case "table":
@@ -43,6 +44,7 @@ export function formatReport(
   matrix: ConnectivityMatrix,
   warnings: readonly LintWarning[],
   ignored: readonly IgnoredObject[],
+  options: ReportOptions = {},
 ): string {
-  return [...reportChunks(format, matrix, warnings, ignored)].join("");
+  return [...reportChunks(format, matrix, warnings, ignored, options)].join("");
 }

@@ -5,6 +5,15 @@
 import type { Connection, ConnectivityMatrix, IgnoredObject, LintWarning, Protocol } from "../netpol";
 import { decidingPolicies } from "./explain";
 
+/** The json contract's version: 2 made connections lean (reason and policies only with --explain). */
+export const JSON_CONTRACT_VERSION = 2;
+
+/** What the formats add on request. */
+export interface ReportOptions {
+  /** Each connection's reason and deciding policies (json, csv). */
+  explain?: boolean;
+}
+
 /** One connection as the json format writes it. */
 export interface JsonConnection {
   from: string;
@@ -13,11 +22,12 @@ export interface JsonConnection {
   protocol: Protocol;
   allowed: boolean;
   portName?: string;
-  reason: string;
-  /** Policies that decided ingress to `to`: the admitting ones if allowed, every isolating one if denied; [] if not isolated. */
-  ingressPolicies: string[];
-  /** The same for egress from `from`. */
-  egressPolicies: string[];
+  /** With --explain: the engine's sentence. */
+  reason?: string;
+  /** With --explain: policies that decided ingress to `to`: the admitting ones if allowed, every isolating one if denied; [] if not isolated. */
+  ingressPolicies?: string[];
+  /** With --explain: the same for egress from `from`. */
+  egressPolicies?: string[];
 }
 
 export interface JsonSummary {
@@ -30,24 +40,24 @@ export interface JsonSummary {
 
 /** The whole json document. */
 export interface JsonReport {
+  version: number;
   connections: JsonConnection[];
   warnings: LintWarning[];
   ignored: IgnoredObject[];
   summary: JsonSummary;
 }
 
-function jsonConnection(c: Connection): JsonConnection {
-  return {
+function jsonConnection(c: Connection, explain: boolean): JsonConnection {
+  const lean: JsonConnection = {
     from: c.from,
     to: c.to,
     port: c.port,
     protocol: c.protocol,
     allowed: c.allowed,
     ...(c.portName !== undefined ? { portName: c.portName } : {}),
-    reason: c.reason,
-    ingressPolicies: decidingPolicies(c.ingress),
-    egressPolicies: decidingPolicies(c.egress),
   };
+  if (!explain) return lean;
+  return { ...lean, reason: c.reason, ingressPolicies: decidingPolicies(c.ingress), egressPolicies: decidingPolicies(c.egress) };
 }
 
 function indented(value: unknown): string {
@@ -58,12 +68,13 @@ function indented(value: unknown): string {
  * The `json` format in pieces, so a CLI can write a million connections without holding them:
  * the document is pretty-printed except that each connection sits on one line (grep-friendly).
  */
-export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[]): Generator<string> {
+export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[], options: ReportOptions = {}): Generator<string> {
   let total = 0;
   let allowed = 0;
-  yield '{\n  "connections": [';
+  const explain = options.explain === true;
+  yield `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
   for (const c of matrix.connections()) {
-    yield `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c))}`;
+    yield `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c, explain))}`;
     total++;
     if (c.allowed) allowed++;
   }
@@ -73,6 +84,6 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
 }
 
 /** The `json` format as one string. */
-export function formatJson(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[]): string {
-  return [...jsonChunks(matrix, warnings, ignored)].join("");
+export function formatJson(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[], options: ReportOptions = {}): string {
+  return [...jsonChunks(matrix, warnings, ignored, options)].join("");
 }

@@ -3,8 +3,8 @@ import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } fro
 
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
-    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true } });
-    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false } });
+    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false });
+    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false }, query: {}, explain: false });
   });
 
   it("reads format, stack, probes and paths in long and short form", () => {
@@ -12,16 +12,22 @@ describe("cli/args", () => {
       help: false,
       format: "json",
       source: { kind: "stack", stack: "local", probes: true },
+      query: {},
+      explain: false,
     });
     assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "-p", "-s", "local"]), {
       help: false,
       format: "mermaid",
       source: { kind: "stack", stack: "local", probes: true },
+      query: {},
+      explain: false,
     });
     assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "a.yaml", "dir/"]), {
       help: false,
       format: "mermaid",
       source: { kind: "paths", paths: ["a.yaml", "dir/"] },
+      query: {},
+      explain: false,
     });
     assert.deepEqual(parseConnectivityArgs(["--format=csv"]).help, false);
   });
@@ -31,8 +37,30 @@ describe("cli/args", () => {
       help: false,
       format: "json",
       source: { kind: "live", kubeconfig: "kc.yaml", context: "kind-x" },
+      query: {},
+      explain: false,
     });
-    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" } });
+    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" }, query: {}, explain: false });
+  });
+
+  it("reads focus queries and --explain", () => {
+    const args = parseConnectivityArgs(["--to", "pricing-ns/prices-api-deployment", "--from", "critical-project/", "--port", "8080", "--allowed", "--explain", "-f", "json"]);
+    assert.deepEqual(args, {
+      help: false,
+      format: "json",
+      source: { kind: "stack", stack: "dev", probes: true },
+      query: { from: { namespace: "critical-project" }, to: { namespace: "pricing-ns", name: "prices-api-deployment" }, port: 8080, allowed: true },
+      explain: true,
+    });
+    assert.deepEqual((parseConnectivityArgs(["--denied"]) as { query: unknown }).query, { allowed: false });
+  });
+
+  it("refuses malformed focus queries, naming the option and what it takes", () => {
+    assert.throws(() => parseConnectivityArgs(["--to", "prices-api"]), /--to "prices-api" is not ns\/name or ns\/ \(a whole namespace\)/);
+    assert.throws(() => parseConnectivityArgs(["--from", "Bad/x"]), /--from "Bad\/x" is not ns\/name/);
+    assert.throws(() => parseConnectivityArgs(["--port", "http"]), /--port "http" is not a port number \(1-65535\)/);
+    assert.throws(() => parseConnectivityArgs(["--port", "70000"]), /--port "70000"/);
+    assert.throws(() => parseConnectivityArgs(["--allowed", "--denied"]), /--allowed and --denied contradict each other/);
   });
 
   it("refuses a live cluster mixed with another source, and --context without --kubeconfig", () => {

@@ -90,6 +90,38 @@ describe("connectivity command", () => {
     }
   });
 
+  it("answers focus queries: who can reach prices-api, on which port, allowed only", () => {
+    type Doc = { connections: Array<{ from: string; to: string; port: number; allowed: boolean }> };
+    const all = JSON.parse(run(main, ["--format", "json"]).stdout) as Doc;
+    const toApi = JSON.parse(run(main, ["--format", "json", "--to", "pricing-ns/prices-api-deployment"]).stdout) as Doc;
+    assert.deepEqual(toApi.connections, all.connections.filter((c) => c.to === "pricing-ns/prices-api-deployment"));
+    assert.ok(toApi.connections.length > 1);
+    const allowed = JSON.parse(run(main, ["--format", "json", "--to", "pricing-ns/", "--port", "8080", "--allowed"]).stdout) as Doc;
+    assert.deepEqual(allowed.connections.map((c) => c.from), ["critical-project/consumer"]);
+    const denied = JSON.parse(run(main, ["--format", "json", "--from", "critical-project/", "--denied"]).stdout) as Doc;
+    assert.ok(denied.connections.every((c) => c.from.startsWith("critical-project/") && !c.allowed) && denied.connections.length > 0);
+  });
+
+  it("applies the query in every format, and the table and picture show only the pods involved", () => {
+    const args = ["--to", "pricing-ns/prices-api-deployment", "--from", "critical-project/"];
+    const csv = run(main, ["--format", "csv", ...args]).stdout.trim().split("\n");
+    assert.ok(csv.slice(1).every((l) => l.startsWith("critical-project/") && l.includes(",pricing-ns/prices-api-deployment,")));
+    const table = run(main, ["--format", "table", ...args]).stdout;
+    assert.doesNotMatch(table, /copycat-critical-project|default\//);
+    const mermaid = run(main, ["--format", "mermaid", ...args]).stdout;
+    assert.doesNotMatch(mermaid, /copycat/);
+    assert.match(mermaid, /critical-project/);
+  });
+
+  it("refuses a query for a namespace or pod that is not there, listing what is", () => {
+    const ns = run(main, ["--to", "pricing/"]);
+    assert.equal(ns.code, 2);
+    assert.match(ns.stderr, /^connectivity: --to pricing\/: there is no namespace pricing; the namespaces are copycat-critical-project, critical-project, default, pricing-ns\n/);
+    const pod = run(main, ["--from", "pricing-ns/prices-api"]);
+    assert.equal(pod.code, 2);
+    assert.match(pod.stderr, /--from pricing-ns\/prices-api: no pod or workload prices-api in pricing-ns; it has consumer, prices-api-deployment/);
+  });
+
   it("prints usage for --help and exits 0", () => {
     const { code, stdout } = run(main, ["--help"]);
     assert.equal(code, 0);

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { computeMatrix, type ClusterModel, type IgnoredObject, type LintWarning, type NetworkPolicy, type PodInfo } from "../../core/netpol";
 import {
+  CSV_EXPLAIN_HEADER,
   CSV_HEADER,
+  decidingPolicies,
   csvField,
   formatCsv,
   formatJson,
@@ -80,9 +82,16 @@ describe("report formats", () => {
   const ignored: IgnoredObject[] = [{ kind: "Service", name: "pricing-ns/prices-api-service", source: "x.yaml#2" }];
 
   describe("json", () => {
-    it("writes the contract: connections with their deciding policies, warnings, ignored and a summary", () => {
+    it("writes the lean contract by default: a version, connections without reasons, warnings, ignored, a summary", () => {
       const doc = JSON.parse(formatJson(tutorialMatrix(), warnings, ignored));
-      assert.deepEqual(Object.keys(doc), ["connections", "warnings", "ignored", "summary"]);
+      assert.deepEqual(Object.keys(doc), ["version", "connections", "warnings", "ignored", "summary"]);
+      assert.equal(doc.version, 2);
+      assert.deepEqual(doc.connections[2], { from: "default/curl-po-deny", to: "pricing-ns/prices-api-deployment", port: 8080, protocol: "TCP", allowed: false, portName: "http" });
+    });
+
+    it("with --explain, adds each connection's reason and deciding policies", () => {
+      const doc = JSON.parse(formatJson(tutorialMatrix(), warnings, ignored, { explain: true }));
+      assert.deepEqual(Object.keys(doc), ["version", "connections", "warnings", "ignored", "summary"]);
       assert.deepEqual(doc.summary, { pods: 4, classes: 4, connections: 3, allowed: 2, denied: 1 });
       assert.deepEqual(
         doc.connections.map((c: { from: string; allowed: boolean }) => [c.from, c.allowed]),
@@ -105,7 +114,7 @@ describe("report formats", () => {
     });
 
     it("names only the admitting policy for an allowed connection, and every isolating one for a denied one", () => {
-      const doc = JSON.parse(formatJson(computeMatrix(denyAndAllowModel()), [], []));
+      const doc = JSON.parse(formatJson(computeMatrix(denyAndAllowModel()), [], [], { explain: true }));
       const byFrom = new Map(doc.connections.map((c: { from: string }) => [c.from, c]));
       assert.deepEqual((byFrom.get("ops/client") as { ingressPolicies: string[] }).ingressPolicies, ["shop/allow-client"]);
       assert.deepEqual((byFrom.get("ops/intruder") as { ingressPolicies: string[] }).ingressPolicies, ["shop/allow-client", "shop/deny-all"]);
@@ -113,7 +122,7 @@ describe("report formats", () => {
 
     it("is valid JSON for an empty matrix too, and puts each connection on one line", () => {
       const empty = JSON.parse(formatJson(computeMatrix({ namespaces: [], pods: [], policies: [] }), [], []));
-      assert.deepEqual(empty, { connections: [], warnings: [], ignored: [], summary: { pods: 0, classes: 0, connections: 0, allowed: 0, denied: 0 } });
+      assert.deepEqual(empty, { version: 2, connections: [], warnings: [], ignored: [], summary: { pods: 0, classes: 0, connections: 0, allowed: 0, denied: 0 } });
       const lines = formatJson(tutorialMatrix(), [], []).split("\n");
       assert.equal(lines.filter((l) => l.startsWith('    {"from":')).length, 3);
     });
@@ -133,15 +142,23 @@ describe("report formats", () => {
       assert.equal(csvField("two\nlines"), '"two\nlines"');
     });
 
-    it("has the header and one row per connection that parses back to the same values", () => {
+    it("has the lean header and one row per connection that parses back to the same values", () => {
       const matrix = computeMatrix(denyAndAllowModel());
-      const text = formatCsv(matrix);
-      const rows = parseCsv(text);
+      const rows = parseCsv(formatCsv(matrix));
       assert.deepEqual(rows[0], [...CSV_HEADER]);
-      const expected = [...matrix.connections()].map((c) => [c.from, c.to, String(c.port), c.protocol, String(c.allowed), c.reason]);
+      assert.deepEqual(rows[0], ["from", "to", "port", "protocol", "allowed", "portName"]);
+      const expected = [...matrix.connections()].map((c) => [c.from, c.to, String(c.port), c.protocol, String(c.allowed), c.portName ?? ""]);
+      assert.deepEqual(rows.slice(1), expected);
+    });
+
+    it("with --explain, adds reason and deciding policies, quoted where needed", () => {
+      const matrix = computeMatrix(denyAndAllowModel());
+      const rows = parseCsv(formatCsv(matrix, { explain: true }));
+      assert.deepEqual(rows[0], [...CSV_HEADER, ...CSV_EXPLAIN_HEADER]);
+      const expected = [...matrix.connections()].map((c) => [c.from, c.to, String(c.port), c.protocol, String(c.allowed), c.portName ?? "", c.reason, decidingPolicies(c.ingress).join(" "), decidingPolicies(c.egress).join(" ")]);
       assert.deepEqual(rows.slice(1), expected);
       // The denied reason lists two policies, so at least one field needed quoting.
-      assert.ok(expected.some((r) => r[5].includes(",")), "the test must exercise a quoted field");
+      assert.ok(expected.some((r) => r[6].includes(",")), "the test must exercise a quoted field");
     });
 
     it("ends lines with LF, so cut, awk and grep see no stray carriage return", () => {

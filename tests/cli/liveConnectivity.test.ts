@@ -102,7 +102,7 @@ describe("connectivity --kubeconfig: a live cluster", () => {
     });
     let stdout = "";
     let stderr = "";
-    const code = await runConnectivity(["--kubeconfig", kubeconfigFile, "--context", "live", "--format", "json"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    const code = await runConnectivity(["--kubeconfig", kubeconfigFile, "--context", "live", "--format", "json", "--explain"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
     assert.equal(code, 0, stderr);
     const doc = JSON.parse(stdout) as { connections: Array<{ from: string; to: string; port: number; allowed: boolean; ingressPolicies: string[] }> };
     assert.deepEqual(

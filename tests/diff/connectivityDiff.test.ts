@@ -122,7 +122,7 @@ describe("connectivity diff", () => {
       const [peer] = spec.ingress[0].from;
       return { ...o, spec: { ...spec, ingress: [{ ...spec.ingress[0], from: [{ namespaceSelector: peer.namespaceSelector }, { podSelector: peer.podSelector }] }] } };
     });
-    const toJson = (objects: KubeObject[]) => formatJson(computeMatrix(buildModel([...objects, ...callers]).model), [], []);
+    const toJson = (objects: KubeObject[]) => formatJson(computeMatrix(buildModel([...objects, ...callers]).model), [], [], { explain: true });
     const diff = diffConnectivity(parse(toJson(trap)), parse(toJson(fixed)));
     assert.deepEqual(diff.opened, []);
     assert.deepEqual(
