@@ -1,11 +1,12 @@
 /** `npm run bench [netpol|program|engine]`: every performance figure we quote comes from here. */
 import { cpus } from "node:os";
+import { runCliBench } from "./cli";
 import { runEngineBench } from "./engine";
 import { runNetpolBench } from "./netpol";
 import { runProgramEvalBench } from "./programEval";
 
 const SUITES: Record<string, () => Promise<string>> = {
-  netpol: runNetpolBench,
+  netpol: async () => `${await runNetpolBench()}\n\n${await runCliBench()}`,
   program: runProgramEvalBench,
   // Needs the e2e tools (built on first use) and starts a local cluster: minutes, so only on request.
   engine: runEngineBench,

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { MatrixQuery, PodSelector } from "../core/netpol";
+import { writeAllSync } from "./stdout";
 import { REPORT_FORMATS, type ReportFormat } from "../core/report";
 
 /** Exit code for bad arguments, bad manifests and bad config. */
@@ -190,7 +191,8 @@ export interface CommandIO {
 
 /** The IO of a real process. */
 export const processIO: CommandIO = {
-  stdout: (text) => void process.stdout.write(text),
+  // Synchronous, with backpressure: see stdout.ts.
+  stdout: (text) => writeAllSync(1, text),
   stderr: (text) => void process.stderr.write(text),
   env: process.env,
 };

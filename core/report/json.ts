@@ -47,6 +47,16 @@ export interface JsonReport {
   summary: JsonSummary;
 }
 
+/**
+ * One lean connection as its JSON line, without JSON.stringify: every field is a Kubernetes name,
+ * a number, a protocol or a boolean, none of which needs escaping (the loader refuses other names),
+ * and building the string directly is several times faster at a million lines.
+ */
+function leanLine(c: Connection): string {
+  const portName = c.portName;
+  return `{"from":"${c.from}","to":"${c.to}","port":${c.port},"protocol":"${c.protocol}","allowed":${c.allowed}${portName === undefined ? "" : `,"portName":${JSON.stringify(portName)}`}}`;
+}
+
 function jsonConnection(c: Connection, explain: boolean): JsonConnection {
   const lean: JsonConnection = {
     from: c.from,
@@ -72,12 +82,18 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
   let total = 0;
   let allowed = 0;
   const explain = options.explain === true;
-  yield `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
+  // Lines are gathered into ~256 KiB pieces: one yield per connection costs more than the line.
+  let piece = `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
   for (const c of matrix.connections()) {
-    yield `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c, explain))}`;
+    piece += `${total === 0 ? "" : ","}\n    ${explain ? JSON.stringify(jsonConnection(c, true)) : leanLine(c)}`;
     total++;
     if (c.allowed) allowed++;
+    if (piece.length >= 262_144) {
+      yield piece;
+      piece = "";
+    }
   }
+  yield piece;
   yield total === 0 ? "],\n" : "\n  ],\n";
   const summary: JsonSummary = { pods: matrix.pods.length, classes: matrix.classes, connections: total, allowed, denied: total - allowed };
   yield `  "warnings": ${indented(warnings)},\n  "ignored": ${indented(ignored)},\n  "summary": ${indented(summary)}\n}\n`;

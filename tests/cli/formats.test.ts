@@ -89,6 +89,18 @@ describe("report formats", () => {
       assert.deepEqual(doc.connections[2], { from: "default/curl-po-deny", to: "pricing-ns/prices-api-deployment", port: 8080, protocol: "TCP", allowed: false, portName: "http" });
     });
 
+    it("writes each lean connection line exactly as JSON.stringify would", () => {
+      const lines = [formatJson(computeMatrix(denyAndAllowModel()), [], []), formatJson(tutorialMatrix(), [], [])]
+        .flatMap((doc) => doc.split("\n"))
+        .filter((l) => l.startsWith('    {"from":'));
+      assert.ok(lines.length >= 4, String(lines.length));
+      assert.ok(lines.some((l) => l.includes('"portName"')), "a line with a port name");
+      for (const l of lines) {
+        const text = l.trim().replace(/,$/, "");
+        assert.equal(JSON.stringify(JSON.parse(text)), text);
+      }
+    });
+
     it("with --explain, adds each connection's reason and deciding policies", () => {
       const doc = JSON.parse(formatJson(tutorialMatrix(), warnings, ignored, { explain: true }));
       assert.deepEqual(Object.keys(doc), ["version", "connections", "warnings", "ignored", "summary"]);

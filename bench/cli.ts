@@ -1,0 +1,90 @@
+/**
+ * The `connectivity` command end to end, as a user runs it (a fresh process, start-up included),
+ * against the same run's engine matrix time: full lean json at 1,000 and 5,000 pods, a focus query
+ * at 5,000, and start-up on an empty input. Output goes to a counting pipe, never to memory.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildModel, computeMatrix, type KubeObject } from "../core/netpol";
+import { generateCluster } from "./netpol";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface CliRun {
+  seconds: number;
+  bytes: number;
+  maxRssMb: number;
+  code: number;
+}
+
+/** Runs the CLI under /usr/bin/time for its peak RSS; counts stdout bytes as they stream. */
+function runCli(args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn("/usr/bin/time", ["-f", "%M", process.execPath, "-r", "./cli/register.js", "cli/connectivity.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let bytes = 0;
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (bytes += d.length));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rssKb = Number(stderr.trim().split("\n").pop());
+      resolve({ seconds, bytes, maxRssMb: rssKb / 1024, code: code ?? 1 });
+    });
+  });
+}
+
+function writeList(dir: string, name: string, objects: KubeObject[]): string {
+  const file = path.join(dir, name);
+  const out = fs.openSync(file, "w");
+  fs.writeSync(out, '{"apiVersion":"v1","kind":"List","items":[');
+  objects.forEach((o, i) => fs.writeSync(out, `${i === 0 ? "" : ","}${JSON.stringify(o)}`));
+  fs.writeSync(out, "]}");
+  fs.closeSync(out);
+  return file;
+}
+
+/** The engine's own full matrix time (build model + iterate every connection), in-process. */
+function matrixSeconds(objects: KubeObject[]): number {
+  const t0 = process.hrtime.bigint();
+  let n = 0;
+  for (const c of computeMatrix(buildModel(objects).model).connections()) if (c.allowed) n++;
+  void n;
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export async function runCliBench(log: (line: string) => void = (l) => console.error(l)): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-api-cli-bench-"));
+  try {
+    const lines = ["connectivity CLI end to end (fresh process each, start-up included; stdout counted, not kept):"];
+    const empty = writeList(dir, "empty.json", []);
+    log("bench cli: start-up on an empty input ...");
+    const startup = await runCli([empty]);
+    lines.push(`  start-up on an empty List: ${startup.seconds.toFixed(2)} s (exit ${startup.code}: no objects), max RSS ${startup.maxRssMb.toFixed(0)} MB`);
+    for (const shape of [
+      { pods: 1000, namespaces: 50, policies: 200 },
+      { pods: 5000, namespaces: 100, policies: 1000 },
+    ]) {
+      const objects = generateCluster(shape);
+      const file = writeList(dir, `cluster-${shape.pods}.json`, objects);
+      log(`bench cli: ${shape.pods} pods: engine matrix in-process ...`);
+      const engine = matrixSeconds(objects);
+      log(`bench cli: ${shape.pods} pods: full lean json through the CLI ...`);
+      const full = await runCli(["--format", "json", file]);
+      lines.push(`  ${shape.pods} pods / ${shape.policies} policies: engine matrix ${engine.toFixed(2)} s; CLI full lean json ${full.seconds.toFixed(2)} s (${(full.seconds / engine).toFixed(2)}x the matrix), ${mb(full.bytes)}, max RSS ${full.maxRssMb.toFixed(0)} MB`);
+      const target = objects.find((o) => o.kind === "Deployment" || o.kind === "Pod")!;
+      const to = `${target.metadata.namespace}/${target.metadata.name}`;
+      log(`bench cli: ${shape.pods} pods: --to ${to} ...`);
+      const query = await runCli(["--format", "json", "--to", to, file]);
+      lines.push(`    --to ${to}: ${query.seconds.toFixed(2)} s (${((query.seconds / full.seconds) * 100).toFixed(1)}% of the full listing), ${mb(query.bytes)}, max RSS ${query.maxRssMb.toFixed(0)} MB`);
+    }
+    return lines.join("\n");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

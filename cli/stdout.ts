@@ -1,0 +1,27 @@
+/**
+ * Writing a report of any size to stdout with flat memory. `process.stdout.write` to a pipe is
+ * asynchronous and buffers whatever the reader has not taken yet: a million-connection report
+ * piped into a slower reader used gigabytes. Writing synchronously, and waiting while the pipe is
+ * full, holds at most one batch in memory.
+ */
+import * as fs from "node:fs";
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `text` to `fd`, blocking while the reader catches up; EPIPE (reader gone) ends the process quietly. */
+export function writeAllSync(fd: number, text: string): void {
+  let buf = Buffer.from(text, "utf8");
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(fs.writeSync(fd, buf));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(pause, 0, 0, 2); // the pipe is full: give the reader 2 ms
+        continue;
+      }
+      if (code === "EPIPE") process.exit(0); // `| head` closed the pipe: nothing left to say
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/** The `bin` entry (`npx prices-api-netpol <command>`) and the fast loader the npm scripts use. */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_DIR } from "./helpers";
+
+const bin = path.join(PROJECT_DIR, "cli", "bin.js");
+const runBin = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+
+describe("prices-api-netpol (bin)", () => {
+  it("is the package's bin, an executable file", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { bin: Record<string, string> };
+    assert.deepEqual(pkg.bin, { "prices-api-netpol": "cli/bin.js" });
+    assert.ok(fs.statSync(bin).mode & 0o111, "executable");
+  });
+
+  it("runs a command with its arguments, as npm run <command> -- <args> does", () => {
+    const res = runBin(["connectivity", "--format", "csv", "--to", "pricing-ns/prices-api-deployment", "--allowed"]);
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split("\n"), ["from,to,port,protocol,allowed,portName", "critical-project/consumer,pricing-ns/prices-api-deployment,8080,TCP,true,http"]);
+    const manifests = runBin(["manifests", "--stack", "local"]);
+    assert.equal(manifests.status, 0, manifests.stderr);
+    assert.match(manifests.stdout, /^---\napiVersion: v1\nkind: Namespace\n/);
+  });
+
+  it("refuses an unknown command, listing the commands, and says how to use it without one", () => {
+    const unknown = runBin(["conectivity"]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command "conectivity"\nUsage: prices-api-netpol <command> \[args\] {3}\(commands: connectivity, connectivity-diff, manifests, verify, reap;/);
+    assert.equal(runBin([]).status, 2);
+    assert.equal(runBin(["--help"]).status, 0);
+  });
+});
