@@ -48,6 +48,10 @@ Who can reach whom under the NetworkPolicies, pod to pod and port by port.
   --allowed, --denied
                    only allowed, or only denied, connections
   --explain        json and csv: add each connection's reason and deciding policies
+  --exposure       instead of connections between existing pods: for each destination
+                   (--to) and port (--port), the conditions under which ANY pod, existing
+                   or future, gets in (namespace labels AND pod labels, or an IP range);
+                   table or json
   -h, --help       this help
 
 Lint warnings and ignored objects go to stderr (and into json). Exit 0 when the
@@ -69,7 +73,7 @@ export type ConnectivitySource =
 
 export type ConnectivityArgs =
   | { help: true }
-  | { help: false; format: ReportFormat; source: ConnectivitySource; query: MatrixQuery; explain: boolean };
+  | { help: false; format: ReportFormat; source: ConnectivitySource; query: MatrixQuery; explain: boolean; exposure: boolean };
 
 export type ManifestsArgs = { help: true } | { help: false; stack: string };
 
@@ -106,6 +110,7 @@ export const CONNECTIVITY_OPTIONS = {
   allowed: { type: "boolean" },
   denied: { type: "boolean" },
   explain: { type: "boolean" },
+  exposure: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -167,7 +172,11 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
       : positionals.length > 0
         ? { kind: "paths", paths: positionals }
         : { kind: "stack", stack, probes };
-  return { help: false, format: format as ReportFormat, source, query: queryOf(values), explain: values.explain === true };
+  const query = queryOf(values);
+  const exposure = values.exposure === true;
+  if (exposure && (query.from || query.allowed !== undefined)) throw new UsageError("--exposure answers who could reach a destination; --from, --allowed and --denied do not apply (use --to and --port)");
+  if (exposure && (format === "csv" || format === "mermaid")) throw new UsageError(`--exposure prints table or json, not ${format}`);
+  return { help: false, format: format as ReportFormat, source, query, explain: values.explain === true, exposure };
 }
 
 export function parseManifestsArgs(argv: string[]): ManifestsArgs {

@@ -6,7 +6,10 @@
  */
 import {
   buildModel,
+  computeExposure,
   computeMatrix,
+  describeWay,
+  formatExposure,
   lintModel,
   liveEngineObjects,
   loadManifestPaths,
@@ -17,7 +20,7 @@ import {
   type MatrixQuery,
   type SourcedObject,
 } from "../core/netpol";
-import { reportChunks } from "../core/report";
+import { JSON_CONTRACT_VERSION, reportChunks } from "../core/report";
 import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
 import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
@@ -46,6 +49,19 @@ function writeBatched(chunks: Iterable<string>, write: (text: string) => void): 
   if (buffer.length > 0) write(buffer);
 }
 
+/** `--exposure`: who could reach each selected destination and port, as text or json. */
+function printExposure(args: Extract<ConnectivityArgs, { help: false }>, model: ClusterModel, io: CommandIO): number {
+  const to = args.query.to;
+  const selected = computeExposure(model, (p) => to === undefined || ((p.namespace || "default") === to.namespace && (to.name === undefined || p.name === to.name))).filter(
+    (e) => args.query.port === undefined || e.port === args.query.port,
+  );
+  if (args.format === "json") {
+    const exposure = selected.map((e) => ({ ...e, ways: e.ways.map((w) => ({ ...w, text: describeWay(w, e.port, e.protocol) })) }));
+    io.stdout(`${JSON.stringify({ version: JSON_CONTRACT_VERSION, exposure }, null, 2)}\n`);
+  } else io.stdout(formatExposure(selected));
+  return 0;
+}
+
 /** A --from/--to that names nothing would print an empty answer to a typo: say what there is instead. */
 function checkQueryNames(query: MatrixQuery, model: ClusterModel): void {
   for (const [option, sel] of [["from", query.from], ["to", query.to]] as const) {
@@ -69,6 +85,7 @@ type Analysed = { deployed: readonly KubeObject[] | readonly SourcedObject[]; pr
 function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analysed, io: CommandIO): number {
   const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
   checkQueryNames(args.query, model);
+  if (args.exposure) return printExposure(args, model, io);
   const matrix = computeMatrix(model, args.query);
   // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
   const warnings = lintModel(input.probes.length > 0 ? buildModel([...input.deployed]).model : model);

@@ -16,3 +16,4 @@ export * from "./validate";
 export * from "./load";
 export * from "./lint";
 export * from "./live";
+export * from "./exposure";

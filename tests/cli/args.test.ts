@@ -3,8 +3,8 @@ import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } fro
 
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
-    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false });
-    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false }, query: {}, explain: false });
+    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false });
+    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false }, query: {}, explain: false, exposure: false });
   });
 
   it("reads format, stack, probes and paths in long and short form", () => {
@@ -14,6 +14,7 @@ describe("cli/args", () => {
       source: { kind: "stack", stack: "local", probes: true },
       query: {},
       explain: false,
+      exposure: false,
     });
     assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "-p", "-s", "local"]), {
       help: false,
@@ -21,6 +22,7 @@ describe("cli/args", () => {
       source: { kind: "stack", stack: "local", probes: true },
       query: {},
       explain: false,
+      exposure: false,
     });
     assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "a.yaml", "dir/"]), {
       help: false,
@@ -28,6 +30,7 @@ describe("cli/args", () => {
       source: { kind: "paths", paths: ["a.yaml", "dir/"] },
       query: {},
       explain: false,
+      exposure: false,
     });
     assert.deepEqual(parseConnectivityArgs(["--format=csv"]).help, false);
   });
@@ -39,8 +42,9 @@ describe("cli/args", () => {
       source: { kind: "live", kubeconfig: "kc.yaml", context: "kind-x" },
       query: {},
       explain: false,
+      exposure: false,
     });
-    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" }, query: {}, explain: false });
+    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" }, query: {}, explain: false, exposure: false });
   });
 
   it("reads focus queries and --explain", () => {
@@ -51,8 +55,16 @@ describe("cli/args", () => {
       source: { kind: "stack", stack: "dev", probes: true },
       query: { from: { namespace: "critical-project" }, to: { namespace: "pricing-ns", name: "prices-api-deployment" }, port: 8080, allowed: true },
       explain: true,
+      exposure: false,
     });
     assert.deepEqual((parseConnectivityArgs(["--denied"]) as { query: unknown }).query, { allowed: false });
+  });
+
+  it("reads --exposure with --to and --port, and refuses what does not apply to it", () => {
+    assert.equal((parseConnectivityArgs(["--exposure", "--to", "pricing-ns/", "--port", "8080"]) as { exposure: boolean }).exposure, true);
+    assert.throws(() => parseConnectivityArgs(["--exposure", "--from", "a/"]), /--exposure answers who could reach a destination; --from, --allowed and --denied do not apply/);
+    assert.throws(() => parseConnectivityArgs(["--exposure", "--allowed"]), /do not apply/);
+    assert.throws(() => parseConnectivityArgs(["--exposure", "-f", "csv"]), /--exposure prints table or json, not csv/);
   });
 
   it("refuses malformed focus queries, naming the option and what it takes", () => {

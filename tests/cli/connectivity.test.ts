@@ -122,6 +122,22 @@ describe("connectivity command", () => {
     assert.match(pod.stderr, /--from pricing-ns\/prices-api: no pod or workload prices-api in pricing-ns; it has consumer, prices-api-deployment/);
   });
 
+  it("--exposure reads the tutorial's own intent back from the stack's policy, and its OR version as two ways in", () => {
+    const ours = run(main, ["--exposure", "--to", "pricing-ns/prices-api-deployment"]);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(
+      ours.stdout,
+      "pricing-ns/prices-api-deployment TCP 8080 (http):\n  any pod with app=prices-api-consumer in a namespace with project=critical-project and kubernetes.io/metadata.name=critical-project, TCP 8080 (pricing-ns/prices-api-network-policy)\n",
+    );
+    const tutorial = run(main, ["--exposure", "--to", "pricing-ns/", "--format", "json", TUTORIAL_OR_DIR]);
+    const doc = JSON.parse(tutorial.stdout) as { version: number; exposure: Array<{ to: string; ways: Array<{ kind: string; text: string }> }> };
+    assert.equal(doc.version, 2);
+    assert.deepEqual(doc.exposure[0].ways.map((w) => w.text), [
+      "any pod in a namespace with project=critical-project, TCP 8080 (pricing-ns/prices-api-network-policy)",
+      "any pod with app=prices-api-consumer in a namespace with kubernetes.io/metadata.name=pricing-ns, TCP 8080 (pricing-ns/prices-api-network-policy)",
+    ]);
+  });
+
   it("prints usage for --help and exits 0", () => {
     const { code, stdout } = run(main, ["--help"]);
     assert.equal(code, 0);
