@@ -4,12 +4,14 @@
  * prints the body of the PR comment that says who can newly reach whom. Exit 2 on bad input.
  */
 import * as fs from "node:fs";
-import { ConnectivityReportError, diffConnectivity, parseConnectivityReport, renderComment } from "../core/connectivityDiff";
+import { ConnectivityReportError, diffConnectivity, diffExposure, parseConnectivityReport, parseExposureReport, renderComment } from "../core/connectivityDiff";
 
-export const USAGE = `Usage: connectivity-diff BASE.json HEAD.json [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]
+export const USAGE = `Usage: connectivity-diff BASE.json HEAD.json [--mermaid HEAD.mmd] [--table HEAD.txt] [--exposure BASE-EXPOSURE.json HEAD-EXPOSURE.json] [--base-unavailable]
   BASE.json, HEAD.json  outputs of \`npm run --silent connectivity -- --format json\` on the base and head commits
   --mermaid FILE        head's \`--format mermaid\` output, shown as a picture
   --table FILE          head's \`--format table\` output, shown folded
+  --exposure B H        outputs of \`connectivity -- --exposure --format json\` on base and head: the comment
+                        then lists the ways in that the PR adds or removes
   --base-unavailable    say that the base commit could not run connectivity (BASE.json is then an empty report)`;
 
 const EXIT_BAD_INPUT = 2;
@@ -26,6 +28,7 @@ interface DiffArgs {
   head: string;
   mermaid?: string;
   table?: string;
+  exposure?: { base: string; head: string };
   baseUnavailable: boolean;
 }
 
@@ -38,6 +41,11 @@ function parseArgs(argv: string[]): DiffArgs {
       const value = argv[++i];
       if (value === undefined || value.startsWith("--")) throw new InputError(`${arg} needs a file`);
       args[arg === "--mermaid" ? "mermaid" : "table"] = value;
+    } else if (arg === "--exposure") {
+      const base = argv[++i];
+      const head = argv[++i];
+      if (base === undefined || head === undefined || base.startsWith("--") || head.startsWith("--")) throw new InputError("--exposure needs two files: the base's and the head's exposure report");
+      args.exposure = { base, head };
     } else if (arg === "--base-unavailable") {
       args.baseUnavailable = true;
     } else if (arg.startsWith("--")) {
@@ -76,6 +84,9 @@ export function main(argv: string[], io: DiffIO): number {
       notes,
       ...(args.mermaid !== undefined ? { mermaid: read(args.mermaid) } : {}),
       ...(args.table !== undefined ? { table: read(args.table) } : {}),
+      ...(args.exposure
+        ? { exposure: diffExposure(parseExposureReport(read(args.exposure.base), args.exposure.base), parseExposureReport(read(args.exposure.head), args.exposure.head)) }
+        : {}),
     });
     io.stdout(body.endsWith("\n") ? body : `${body}\n`);
     return 0;

@@ -221,6 +221,8 @@ export interface CommentParts {
   mermaid?: string;
   /** The head's `--format table` output. */
   table?: string;
+  /** What changed in exposure (`connectivity --exposure`), shown only when something did. */
+  exposure?: ExposureDiff;
   maxLength?: number;
 }
 
@@ -241,7 +243,8 @@ function tableBlock(table: string): string {
  */
 export function renderComment(parts: CommentParts): string {
   const maxLength = parts.maxLength ?? MAX_COMMENT_LENGTH;
-  const head = [COMMENT_MARKER, renderDiff(parts.diff, MAX_ROWS, parts.notes)];
+  const exposure = parts.exposure ? renderExposureDiff(parts.exposure) : "";
+  const head = [COMMENT_MARKER, renderDiff(parts.diff, MAX_ROWS, parts.notes), ...(exposure ? [exposure] : [])];
   const picture = parts.mermaid !== undefined ? `#### Connectivity of this PR\n\n${mermaidBlock(parts.mermaid)}\n` : undefined;
   const table = parts.table !== undefined ? `${tableBlock(parts.table)}\n` : undefined;
   const omitted = "_Too large for a comment: see the workflow run's summary and artifacts._\n";
@@ -255,4 +258,76 @@ export function renderComment(parts: CommentParts): string {
     if (body.length <= maxLength) return body;
   }
   return `${[...head, omitted].join("\n").slice(0, maxLength - omitted.length)}\n${omitted}`;
+}
+
+/** One way into a destination port, as `connectivity --exposure --format json` writes it. */
+export interface ExposureEntry {
+  to: string;
+  port: number;
+  protocol: string;
+  way: string;
+}
+
+/** Parses an exposure report into its ways in; an empty or missing list is no exposure at all. */
+export function parseExposureReport(text: string, source: string): ExposureEntry[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConnectivityReportError(source, `not valid JSON (${(err as Error).message}); expected the output of \`npm run --silent connectivity -- --exposure --format json\``);
+  }
+  const list = doc !== null && typeof doc === "object" ? (doc as { exposure?: unknown }).exposure : undefined;
+  if (!Array.isArray(list)) throw new ConnectivityReportError(source, 'has no "exposure" array');
+  const out: ExposureEntry[] = [];
+  list.forEach((e: unknown, i) => {
+    const x = e as { to?: unknown; port?: unknown; protocol?: unknown; ways?: unknown };
+    if (typeof x?.to !== "string" || !POD_REF.test(x.to)) throw new ConnectivityReportError(source, `exposure[${i}].to is ${JSON.stringify(x?.to)}; expected "namespace/pod"`);
+    if (typeof x.port !== "number" || !Number.isInteger(x.port)) throw new ConnectivityReportError(source, `exposure[${i}].port is ${JSON.stringify(x.port)}; expected a port number`);
+    if (!Array.isArray(x.ways)) throw new ConnectivityReportError(source, `exposure[${i}].ways is not a list`);
+    for (const w of x.ways) {
+      const text = (w as { text?: unknown })?.text;
+      if (typeof text !== "string") throw new ConnectivityReportError(source, `exposure[${i}].ways has an entry without text`);
+      out.push({ to: x.to, port: x.port, protocol: String(x.protocol ?? "TCP"), way: text });
+    }
+  });
+  return out;
+}
+
+export interface ExposureDiff {
+  added: ExposureEntry[];
+  removed: ExposureEntry[];
+}
+
+const exposureKey = (e: ExposureEntry) => `${e.to}\u0000${e.protocol}/${e.port}\u0000${e.way}`;
+
+/** Ways in that the head has and the base had not (added), and the reverse (removed). */
+export function diffExposure(base: readonly ExposureEntry[], head: readonly ExposureEntry[]): ExposureDiff {
+  const b = new Set(base.map(exposureKey));
+  const h = new Set(head.map(exposureKey));
+  return { added: head.filter((e) => !b.has(exposureKey(e))), removed: base.filter((e) => !h.has(exposureKey(e))) };
+}
+
+/** The comment section about exposure, or "" when nothing changed. */
+export function renderExposureDiff(diff: ExposureDiff, maxRows = MAX_ROWS): string {
+  if (diff.added.length === 0 && diff.removed.length === 0) return "";
+  const table = (title: string, rows: ExposureEntry[]) =>
+    rows.length === 0
+      ? []
+      : [
+          `##### ${title}`,
+          "",
+          "| To | Port | Who could get in |",
+          "| --- | --- | --- |",
+          ...rows.slice(0, maxRows).map((e) => `| \`${e.to}\` | ${e.port}/${cell(e.protocol)} | ${cell(e.way)} |`),
+          ...(rows.length > maxRows ? [`…and ${rows.length - maxRows} more.`] : []),
+          "",
+        ];
+  return [
+    "#### Exposure changed",
+    "",
+    "Who could reach these workloads, existing pods or future ones, by the policies alone (`connectivity --exposure`).",
+    "",
+    ...table("New ways in", diff.added),
+    ...table("Ways in removed", diff.removed),
+  ].join("\n");
 }

@@ -4,6 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/connectivity-diff";
 import {
+  diffExposure,
+  parseExposureReport,
+  renderExposureDiff,
   COMMENT_MARKER,
   ConnectivityReportError,
   diffConnectivity,
@@ -100,6 +103,19 @@ describe("connectivity diff", () => {
       const text = JSON.stringify({ connections: [{ from: bad, to: API, port: 8080, protocol: "TCP", allowed: true }] });
       assert.throws(() => parseConnectivityReport(text, "head.json"), /connections\[0\]\.from is .*expected "namespace\/pod"/, bad);
     }
+  });
+
+  it("lists the ways in a PR adds or removes (exposure), escaped, and says nothing when exposure is unchanged", () => {
+    const report = (...ways: string[]) => JSON.stringify({ version: 2, exposure: [{ to: API, port: 8080, protocol: "TCP", ways: ways.map((text) => ({ kind: "pods", text })) }] });
+    const base = parseExposureReport(report("any pod with app=a in a namespace with project=x, TCP 8080 (pricing-ns/p)"), "base");
+    const head = parseExposureReport(report("any pod in a namespace with project=x, TCP 8080 (pricing-ns/p)", "[evil](http://x) @team"), "head");
+    const md = renderExposureDiff(diffExposure(base, head));
+    assert.match(md, /^#### Exposure changed/);
+    assert.match(md, /##### New ways in[\s\S]*\| `pricing-ns\/prices-api-deployment` \| 8080\/TCP \| any pod in a namespace with project=x, TCP 8080 \(pricing-ns\/p\) \|/);
+    assert.match(md, /\\\[evil\\\]\(http:\/\/x\) &#64;team/);
+    assert.match(md, /##### Ways in removed[\s\S]*any pod with app=a/);
+    assert.equal(renderExposureDiff(diffExposure(base, base)), "");
+    assert.throws(() => parseExposureReport('{"exposure":[{"to":"ns/x y","port":1,"ways":[]}]}', "bad.json"), /exposure\[0\]\.to is "ns\/x y"/);
   });
 
   it("caps long tables and says how many rows were left out", () => {
@@ -203,6 +219,19 @@ describe("connectivity-diff command", () => {
     assert.match(body, /This PR opens 1 connection/);
     assert.match(body, /```mermaid\nflowchart LR\n```/);
     assert.match(body, /<details>/);
+  });
+
+  it("adds the exposure section when --exposure gives reports that differ, right after the connection diff", () => {
+    const exposure = (text: string) => JSON.stringify({ version: 2, exposure: [{ to: API, port: 8080, protocol: "TCP", ways: [{ kind: "pods", text }] }] });
+    const code = main(
+      [write("base.json", report()), write("head.json", report()), "--exposure", write("be.json", exposure("any pod with app=a in any namespace, TCP 8080 (x/p)")), write("he.json", exposure("anyone, TCP 8080 (x/open admits every source)")), "--table", write("t.txt", "table")],
+      io,
+    );
+    assert.equal(code, 0, err.join(""));
+    const body = out.join("");
+    assert.match(body, /#### Exposure changed[\s\S]*anyone, TCP 8080/);
+    assert.ok(body.indexOf("#### Exposure changed") < body.indexOf("<details>"));
+    assert.equal(main([write("b2.json", report()), write("h2.json", report()), "--exposure", write("x.json", "{}")], io), 2, "needs two files");
   });
 
   it("notes when the base could not run connectivity", () => {
