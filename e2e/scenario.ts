@@ -39,14 +39,24 @@ export interface E2eContext {
   logFile: string;
 }
 
-/** Copies the project (without node_modules and .git, which it links or leaves out) into `dir`. */
+/** The stack files the repository ships; a developer's own (Pulumi.<mine>.yaml) stay out of the copy. */
+const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.dev.yaml"]);
+
+/**
+ * Copies the project (without node_modules and .git, which it links or leaves out) into `dir`. The
+ * `local` stack there is new, so the secrets settings a developer's own `pulumi stack init local`
+ * wrote into Pulumi.local.yaml (another passphrase's salt) are dropped.
+ */
 export function copyProject(repo: string, dir: string): void {
   const skip = new Set(["node_modules", ".git", "bin"]);
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of fs.readdirSync(repo)) {
-    if (skip.has(entry) || /^Pulumi\..+\.yaml$/.test(entry) && entry !== "Pulumi.local.yaml" && entry !== "Pulumi.dev.yaml") continue;
+    if (skip.has(entry) || (/^Pulumi\..+\.yaml$/.test(entry) && !SHIPPED_STACK_FILES.has(entry))) continue;
     fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.split(path.sep).includes("node_modules") });
   }
+  const stackFile = path.join(dir, "Pulumi.local.yaml");
+  const text = fs.readFileSync(stackFile, "utf8");
+  fs.writeFileSync(stackFile, text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, ""));
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
 }
 
