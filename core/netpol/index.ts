@@ -17,3 +17,4 @@ export * from "./load";
 export * from "./lint";
 export * from "./live";
 export * from "./exposure";
+export * from "./external";

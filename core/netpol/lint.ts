@@ -5,7 +5,7 @@ import { protocolOf } from "./ports";
 import { describeSelector, isEmptySelector, matchesSelector } from "./selectors";
 import type { ClusterModel, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
 
-export type LintCode = "or-trap" | "selects-no-pod" | "unresolved-named-port" | "egress-without-policy-types" | "no-default-deny";
+export type LintCode = "or-trap" | "selects-no-pod" | "unresolved-named-port" | "egress-without-policy-types" | "no-default-deny" | "ipblock-without-pod-ip";
 
 /** A likely mistake; the policy is valid Kubernetes but probably not what was meant. */
 export interface LintWarning {
@@ -134,6 +134,20 @@ export function lintModel(model: ClusterModel): LintWarning[] {
       });
     }
     out.push(...namedPortWarnings(policy, engine, podsByNs));
+    // ipBlock peers match status.podIP: pods read from manifests (workloads) have none, so for
+    // them such a peer never matches, which decides their verdicts without saying so.
+    const ipPeers = [...(policy.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])].filter((p) => p.ipBlock);
+    const withoutIP = (model.pods ?? []).filter((p) => !p.ip);
+    if (ipPeers.length > 0 && withoutIP.length > 0) {
+      out.push({
+        code: "ipblock-without-pod-ip",
+        namespace,
+        policy: policy.metadata.name,
+        message:
+          `ipBlock peers (${ipPeers.map((p) => p.ipBlock!.cidr).join(", ")}) match pod IPs, and ${withoutIP.length} pod${withoutIP.length === 1 ? " has" : "s have"} none ` +
+          "(workloads from manifests have no IP), so for them these peers never match: their verdicts here treat them as outside every ipBlock",
+      });
+    }
   }
   for (const [namespace] of [...podsByNs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const hasDefaultDeny = (model.policies ?? []).some(

@@ -28,6 +28,16 @@ export function* csvChunks(matrix: ConnectivityMatrix, options: ReportOptions = 
     const lean = [c.from, c.to, c.port, c.protocol, c.allowed, c.portName ?? ""];
     yield csvRow(explain ? [...lean, c.reason, decidingPolicies(c.ingress).join(" "), decidingPolicies(c.egress).join(" ")] : lean);
   }
+  // Outside the cluster: the range as "ip:<range>", one row per port (or range of ports), "all"
+  // for every port, an empty port for a denied range.
+  for (const e of options.external ?? []) {
+    const [from, to] = e.direction === "egress" ? [e.pod, `ip:${e.range}`] : [`ip:${e.range}`, e.pod];
+    const ports = e.ports === "all" ? [["all", ""]] : e.ports.length === 0 ? [["", ""]] : e.ports.map((p) => [p.slice(p.indexOf("/") + 1), p.slice(0, p.indexOf("/"))]);
+    for (const [port, protocol] of ports) {
+      const row = [from, to, port, protocol, e.allowed, ""];
+      yield csvRow(explain ? [...row, e.allowed ? "allowed" : "denied", "", ""] : row);
+    }
+  }
 }
 
 export function formatCsv(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {

@@ -32,9 +32,9 @@ export function reportChunks(
     case "csv":
       return csvChunks(matrix, options);
     case "mermaid":
-      return [formatMermaid(matrix)];
+      return [formatMermaid(matrix, options)];
     case "table":
-      return tableChunks(matrix);
+      return tableChunks(matrix, options);
   }
 }
 

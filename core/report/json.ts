@@ -2,7 +2,7 @@
  * The `json` format: a contract other tools parse, so field names and order are fixed and
  * documented in docs/connectivity.md. Connections keep the matrix order (destination, source, port).
  */
-import type { Connection, ConnectivityMatrix, IgnoredObject, LintWarning, Protocol } from "../netpol";
+import type { Connection, ConnectivityMatrix, ExternalConnection, IgnoredObject, LintWarning, Protocol } from "../netpol";
 import { decidingPolicies } from "./explain";
 
 /** The json contract's version: 2 made connections lean (reason and policies only with --explain). */
@@ -12,6 +12,8 @@ export const JSON_CONTRACT_VERSION = 2;
 export interface ReportOptions {
   /** Each connection's reason and deciding policies (json, csv). */
   explain?: boolean;
+  /** Egress to and ingress from IP ranges outside the cluster (json, table, csv). */
+  external?: readonly ExternalConnection[];
 }
 
 /** One connection as the json format writes it. */
@@ -42,6 +44,8 @@ export interface JsonSummary {
 export interface JsonReport {
   version: number;
   connections: JsonConnection[];
+  /** Egress to and ingress from IP ranges: port sets, not container ports (docs/connectivity.md). */
+  external: ExternalConnection[];
   warnings: LintWarning[];
   ignored: IgnoredObject[];
   summary: JsonSummary;
@@ -95,6 +99,8 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
   }
   yield piece;
   yield total === 0 ? "],\n" : "\n  ],\n";
+  const external = options.external ?? [];
+  yield `  "external": [${external.map((e) => `\n    ${JSON.stringify(e)}`).join(",")}${external.length > 0 ? "\n  " : ""}],\n`;
   const summary: JsonSummary = { pods: matrix.pods.length, classes: matrix.classes, connections: total, allowed, denied: total - allowed };
   yield `  "warnings": ${indented(warnings)},\n  "ignored": ${indented(ignored)},\n  "summary": ${indented(summary)}\n}\n`;
 }

@@ -6,7 +6,8 @@
  * those refusals are the ones a reader checks; everything else denied is the quiet default.
  * Above MERMAID_POD_LIMIT pods the picture is aggregated by namespace to stay readable.
  */
-import type { Connection, ConnectivityMatrix } from "../netpol";
+import { describeExternalPorts, type Connection, type ConnectivityMatrix, type ExternalConnection } from "../netpol";
+import type { ReportOptions } from "./json";
 import { portText } from "./explain";
 
 /** Above this many pods, nodes are namespaces instead of pods. */
@@ -110,7 +111,29 @@ function namespacePicture(matrix: ConnectivityMatrix): string[] {
   return lines;
 }
 
-export function formatMermaid(matrix: ConnectivityMatrix): string {
-  const body = matrix.pods.length > MERMAID_POD_LIMIT ? namespacePicture(matrix) : podPicture(matrix);
-  return `${["flowchart LR", ...body].join("\n")}\n`;
+/**
+ * Allowed traffic to and from outside the cluster: one node per IP range, an edge per pod (or per
+ * namespace when aggregated) labelled with the ports. Denied ranges are not drawn.
+ */
+function externalPicture(external: readonly ExternalConnection[], aggregated: boolean): string[] {
+  const allowed = external.filter((e) => e.allowed);
+  if (allowed.length === 0) return [];
+  const node = (pod: string) => (aggregated ? mermaidId("ns", splitPodId(pod).namespace) : mermaidId("pod", pod));
+  const ranges = [...new Set(allowed.map((e) => e.range))];
+  const lines = ranges.map((r) => `  ${mermaidId("ip", r)}(["${mermaidLabel(r)}"])`);
+  const seen = new Set<string>();
+  for (const e of allowed) {
+    const [from, to] = e.direction === "egress" ? [node(e.pod), mermaidId("ip", e.range)] : [mermaidId("ip", e.range), node(e.pod)];
+    const label = mermaidLabel(describeExternalPorts(e.ports));
+    const line = `  ${from} -->|"${label}"| ${to}`;
+    if (!seen.has(line)) lines.push(line);
+    seen.add(line);
+  }
+  return lines;
+}
+
+export function formatMermaid(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {
+  const aggregated = matrix.pods.length > MERMAID_POD_LIMIT;
+  const body = aggregated ? namespacePicture(matrix) : podPicture(matrix);
+  return `${["flowchart LR", ...body, ...externalPicture(options.external ?? [], aggregated)].join("\n")}\n`;
 }

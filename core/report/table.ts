@@ -2,7 +2,8 @@
  * The `table` format, for people: connections grouped by destination, one row per source and
  * port, with the verdict and the policies that decided it. Lines fit a 100-column terminal.
  */
-import type { Connection, ConnectivityMatrix, PodInfo } from "../netpol";
+import { describeExternalPorts, type Connection, type ConnectivityMatrix, type ExternalConnection, type PodInfo } from "../netpol";
+import type { ReportOptions } from "./json";
 import { explainConnection, portText } from "./explain";
 
 export const TABLE_WIDTH = 100;
@@ -55,7 +56,18 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** The `table` format one destination block at a time, for writing large matrices without holding them. */
-export function* tableChunks(matrix: ConnectivityMatrix): Generator<string> {
+/** The "Outside the cluster" section: one line per pod and range, egress (->) then ingress (<-). */
+export function externalLines(external: readonly ExternalConnection[]): string[] {
+  if (external.length === 0) return [];
+  const lines = ["Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):"];
+  for (const e of external) {
+    const arrow = e.direction === "egress" ? "->" : "<-";
+    lines.push(...wrapText(`  ${e.pod} ${arrow} ${e.range}: ${e.allowed ? `allowed ${describeExternalPorts(e.ports)}` : "denied"}`, TABLE_WIDTH));
+  }
+  return [...lines, ""];
+}
+
+export function* tableChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<string> {
   const byId = new Map(matrix.pods.map((p) => [`${p.namespace || "default"}/${p.name}`, p]));
   let current: Connection[] = [];
   let allowed = 0;
@@ -72,6 +84,8 @@ export function* tableChunks(matrix: ConnectivityMatrix): Generator<string> {
     if (c.allowed) allowed++;
   }
   if (current.length > 0) yield block();
+  const outside = externalLines(options.external ?? []);
+  if (outside.length > 0) yield `${outside.join("\n")}\n`;
   const silent = matrix.pods.filter((p) => p.ports.length === 0).map((p) => `${p.namespace || "default"}/${p.name}`);
   const footer = [
     `${plural(matrix.pods.length, "pod")} (${plural(matrix.classes, "class", "classes")}), ${plural(total, "connection")}: ${allowed} allowed, ${total - allowed} denied.`,
@@ -82,6 +96,6 @@ export function* tableChunks(matrix: ConnectivityMatrix): Generator<string> {
   yield `${footer.join("\n")}\n`;
 }
 
-export function formatTable(matrix: ConnectivityMatrix): string {
-  return [...tableChunks(matrix)].join("");
+export function formatTable(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {
+  return [...tableChunks(matrix, options)].join("");
 }

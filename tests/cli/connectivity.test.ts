@@ -7,7 +7,7 @@ import { main } from "../../cli/connectivity";
 import { main as manifestsMain } from "../../cli/manifests";
 import { readStackConfig } from "../../core/stackConfigFile";
 import { stackObjects } from "../../core/stack";
-import { buildModel, computeMatrix } from "../../core/netpol";
+import { buildModel, computeMatrix, externalConnections } from "../../core/netpol";
 import { formatTable } from "../../core/report";
 import { FIXTURES, PROJECT_DIR, run, TUTORIAL_OR_DIR } from "./helpers";
 
@@ -29,7 +29,8 @@ describe("connectivity command", () => {
   it("with --no-probes, analyses exactly the stack's own objects, through the same code the components use", () => {
     const { code, stdout } = run(main, ["--no-probes"]);
     assert.equal(code, 0);
-    const expected = formatTable(computeMatrix(buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model));
+    const model = buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model;
+    const expected = formatTable(computeMatrix(model), { external: externalConnections(model) });
     assert.equal(stdout, expected);
   });
 
@@ -50,9 +51,13 @@ describe("connectivity command", () => {
     const { code, stdout, stderr } = run(main, ["--format", "csv"]);
     assert.doesNotMatch(stderr, /warning/);
     assert.equal(code, 0);
-    const allowedRows = stdout.split("\n").filter((l) => l.includes(",true,"));
+    const podRows = stdout.split("\n").filter((l) => l !== "" && !l.includes("ip:"));
+    const allowedRows = podRows.filter((l) => l.includes(",true,"));
     assert.deepEqual(allowedRows.map((l) => l.split(",").slice(0, 2)), [["critical-project/consumer", "pricing-ns/prices-api-deployment"]]);
-    assert.equal(stdout.split("\n").filter((l) => l.includes(",false,")).length, 6);
+    assert.equal(podRows.filter((l) => l.includes(",false,")).length, 6);
+    // Outside the cluster: prices-api reaches the internet (no egress policy), the internet does not reach it.
+    assert.ok(stdout.includes("pricing-ns/prices-api-deployment,ip:0.0.0.0/0 (all),all,,true,\n"));
+    assert.ok(stdout.includes("ip:0.0.0.0/0 (all),pricing-ns/prices-api-deployment,,,false,\n"));
   });
 
   it("exits 2 with file, document and field on a malformed manifest, without a stack trace", () => {

@@ -84,7 +84,7 @@ describe("report formats", () => {
   describe("json", () => {
     it("writes the lean contract by default: a version, connections without reasons, warnings, ignored, a summary", () => {
       const doc = JSON.parse(formatJson(tutorialMatrix(), warnings, ignored));
-      assert.deepEqual(Object.keys(doc), ["version", "connections", "warnings", "ignored", "summary"]);
+      assert.deepEqual(Object.keys(doc), ["version", "connections", "external", "warnings", "ignored", "summary"]);
       assert.equal(doc.version, 2);
       assert.deepEqual(doc.connections[2], { from: "default/curl-po-deny", to: "pricing-ns/prices-api-deployment", port: 8080, protocol: "TCP", allowed: false, portName: "http" });
     });
@@ -103,7 +103,7 @@ describe("report formats", () => {
 
     it("with --explain, adds each connection's reason and deciding policies", () => {
       const doc = JSON.parse(formatJson(tutorialMatrix(), warnings, ignored, { explain: true }));
-      assert.deepEqual(Object.keys(doc), ["version", "connections", "warnings", "ignored", "summary"]);
+      assert.deepEqual(Object.keys(doc), ["version", "connections", "external", "warnings", "ignored", "summary"]);
       assert.deepEqual(doc.summary, { pods: 4, classes: 4, connections: 3, allowed: 2, denied: 1 });
       assert.deepEqual(
         doc.connections.map((c: { from: string; allowed: boolean }) => [c.from, c.allowed]),
@@ -134,7 +134,7 @@ describe("report formats", () => {
 
     it("is valid JSON for an empty matrix too, and puts each connection on one line", () => {
       const empty = JSON.parse(formatJson(computeMatrix({ namespaces: [], pods: [], policies: [] }), [], []));
-      assert.deepEqual(empty, { version: 2, connections: [], warnings: [], ignored: [], summary: { pods: 0, classes: 0, connections: 0, allowed: 0, denied: 0 } });
+      assert.deepEqual(empty, { version: 2, connections: [], external: [], warnings: [], ignored: [], summary: { pods: 0, classes: 0, connections: 0, allowed: 0, denied: 0 } });
       const lines = formatJson(tutorialMatrix(), [], []).split("\n");
       assert.equal(lines.filter((l) => l.startsWith('    {"from":')).length, 3);
     });

@@ -1,0 +1,215 @@
+/**
+ * Endpoints outside the cluster: egress to, and ingress from, IP ranges. The ranges come from the
+ * ipBlocks in play: the address space is split at every cidr/except boundary, and addresses that
+ * every ipBlock treats alike form one range (plus "everything else"). Any address of a range gets
+ * the same verdict, so one representative address decides for all of it. Pure.
+ */
+import { podId } from "./engine";
+import { cidrContainsIP, parseCIDR, type CIDR, type IPFamily } from "./ip";
+import { compileIPBlock, ipBlockMatches } from "./ipblock";
+import { effectivePolicyTypes, policyNamespace } from "./policy";
+import { protocolOf, rulePortsMatch } from "./ports";
+import { matchesSelector } from "./selectors";
+import type { ClusterModel, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
+
+/** What a pod that no policy isolates reaches, or is reached from: the whole address space. */
+export const ALL_ADDRESSES = "0.0.0.0/0 (all)";
+
+export interface ExternalRange {
+  /** e.g. "10.0.0.0/8 except 10.1.0.0/16", or "everything else (IPv4)". */
+  name: string;
+  family: IPFamily;
+  /** One address inside the range, for matching. */
+  representative: string;
+}
+
+/** Ports of an external connection: every port, or the rules' ports ("TCP/443", "TCP/8000-8080", "UDP/53"). */
+export type ExternalPorts = "all" | string[];
+
+export interface ExternalConnection {
+  direction: "egress" | "ingress";
+  /** "namespace/pod" inside the cluster. */
+  pod: string;
+  /** The range's name, or ALL_ADDRESSES when the pod is not isolated in that direction. */
+  range: string;
+  /** Egress: the ports the rules open to that range. Ingress: the pod's own ports open from it. */
+  ports: ExternalPorts;
+  allowed: boolean;
+}
+
+const BITS: Record<IPFamily, number> = { 4: 32, 6: 128 };
+
+function formatIP(family: IPFamily, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
+  const groups: string[] = [];
+  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));
+  // RFC 5952: the longest run of two or more zero groups becomes "::".
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === "0") j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  if (best.at < 0) return groups.join(":");
+  return `${groups.slice(0, best.at).join(":")}::${groups.slice(best.at + best.len).join(":")}`;
+}
+
+const cidrText = (c: CIDR) => `${formatIP(c.family, c.base)}/${c.prefix}`;
+
+function peersOf(policy: NetworkPolicy): NetworkPolicyPeer[] {
+  return [...(policy.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec.egress ?? []).flatMap((r) => r.to ?? [])];
+}
+
+/** The disjoint ranges the ipBlocks of the model tell apart, per address family in use. */
+export function externalRanges(model: ClusterModel): ExternalRange[] {
+  const cidrs: CIDR[] = [];
+  const seen = new Set<string>();
+  for (const policy of model.policies) {
+    for (const peer of peersOf(policy)) {
+      if (!peer.ipBlock) continue;
+      for (const text of [peer.ipBlock.cidr, ...(peer.ipBlock.except ?? [])]) {
+        const c = parseCIDR(text);
+        if (c && !seen.has(`${c.family}|${c.base}|${c.prefix}`)) {
+          seen.add(`${c.family}|${c.base}|${c.prefix}`);
+          cidrs.push(c);
+        }
+      }
+    }
+  }
+  const out: ExternalRange[] = [];
+  for (const family of [4, 6] as const) {
+    const mine = cidrs.filter((c) => c.family === family);
+    if (mine.length === 0) continue;
+    const size = 1n << BigInt(BITS[family]);
+    const points = new Set<bigint>([0n]);
+    for (const c of mine) {
+      points.add(c.base);
+      const end = c.base + (1n << BigInt(BITS[family] - c.prefix));
+      if (end < size) points.add(end);
+    }
+    const starts = [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const groups = new Map<string, ExternalRange>();
+    for (const start of starts) {
+      const ip = { family, value: start };
+      const containing = mine.filter((c) => cidrContainsIP(c, ip));
+      const signature = containing.map(cidrText).sort().join(",");
+      if (groups.has(signature)) continue;
+      let name: string;
+      if (containing.length === 0) {
+        name = `everything else (IPv${family})`;
+      } else {
+        // CIDRs are nested or disjoint, so the longest containing prefix names the range and the
+        // CIDRs nested inside it that do not contain this address are its exceptions.
+        const inner = containing.reduce((a, b) => (b.prefix > a.prefix ? b : a));
+        const excluded = mine.filter((c) => c.prefix > inner.prefix && cidrContainsIP(inner, { family, value: c.base }) && !cidrContainsIP(c, ip));
+        name = `${cidrText(inner)}${excluded.length > 0 ? ` except ${excluded.map(cidrText).join(", ")}` : ""}`;
+      }
+      groups.set(signature, { name, family, representative: formatIP(family, start) });
+    }
+    out.push(...groups.values());
+  }
+  return out;
+}
+
+/** Whether a rule's peers admit an outside address: no peers means everyone; selectors never match it. */
+function peersAdmitAddress(peers: NetworkPolicyPeer[] | undefined, ip: string): boolean {
+  if (!peers || peers.length === 0) return true;
+  return peers.some((p) => {
+    if (!p.ipBlock) return false;
+    const block = compileIPBlock(p.ipBlock);
+    return block !== undefined && ipBlockMatches(block, ip);
+  });
+}
+
+function portText(p: NetworkPolicyPort): string | undefined {
+  // A named port names a container port of the destination; an outside address has none.
+  if (typeof p.port === "string") return undefined;
+  const protocol = protocolOf(p);
+  if (p.port === undefined) return `${protocol}/all`;
+  return `${protocol}/${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ""}`;
+}
+
+function selecting(model: ClusterModel, pod: PodInfo, direction: "ingress" | "egress"): NetworkPolicy[] {
+  const namespace = pod.namespace || "default";
+  return model.policies.filter((p) => policyNamespace(p) === namespace && effectivePolicyTypes(p)[direction] && matchesSelector(p.spec.podSelector, pod.labels));
+}
+
+function egressPorts(policies: NetworkPolicy[], ip: string): ExternalPorts {
+  const ports = new Set<string>();
+  for (const policy of policies) {
+    for (const rule of policy.spec.egress ?? []) {
+      if (!peersAdmitAddress(rule.to, ip)) continue;
+      if (!rule.ports || rule.ports.length === 0) return "all";
+      for (const p of rule.ports) {
+        const text = portText(p);
+        if (text) ports.add(text);
+      }
+    }
+  }
+  return [...ports].sort();
+}
+
+function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: string): string[] {
+  const open = new Set<string>();
+  for (const cp of pod.ports) {
+    const protocol = protocolOf(cp);
+    const admitted = policies.some((policy) => (policy.spec.ingress ?? []).some((rule) => peersAdmitAddress(rule.from, ip) && rulePortsMatch(rule.ports, cp.containerPort, protocol, pod.ports)));
+    if (admitted) open.add(`${protocol}/${cp.containerPort}`);
+  }
+  return [...open].sort();
+}
+
+/** Every pod's egress to and ingress from the outside, in pod order (egress first). */
+export function externalConnections(model: ClusterModel, ranges: readonly ExternalRange[] = externalRanges(model)): ExternalConnection[] {
+  const out: ExternalConnection[] = [];
+  const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
+  for (const pod of pods) {
+    const id = podId(pod);
+    const egress = selecting(model, pod, "egress");
+    if (egress.length === 0) out.push({ direction: "egress", pod: id, range: ALL_ADDRESSES, ports: "all", allowed: true });
+    else {
+      for (const range of ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }]) {
+        const ports = egressPorts(egress, range.representative);
+        out.push({ direction: "egress", pod: id, range: range.name, ports, allowed: ports === "all" || ports.length > 0 });
+      }
+    }
+    if (pod.ports.length === 0) continue;
+    const ingress = selecting(model, pod, "ingress");
+    if (ingress.length === 0) out.push({ direction: "ingress", pod: id, range: ALL_ADDRESSES, ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true });
+    else {
+      for (const range of ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }]) {
+        const ports = ingressPorts(ingress, pod, range.representative);
+        out.push({ direction: "ingress", pod: id, range: range.name, ports, allowed: ports.length > 0 });
+      }
+    }
+  }
+  return out;
+}
+
+/** The external connections a focus query asks for: --from/--to name the pod inside, --port and --allowed/--denied apply too. */
+export function queryExternal(connections: readonly ExternalConnection[], query: { from?: { namespace: string; name?: string }; to?: { namespace: string; name?: string }; port?: number; allowed?: boolean }): ExternalConnection[] {
+  const matches = (sel: { namespace: string; name?: string }, id: string) => {
+    const [ns, name] = id.split("/");
+    return ns === sel.namespace && (sel.name === undefined || name === sel.name);
+  };
+  return connections.filter((c) => {
+    if (c.direction === "egress" && (query.to !== undefined || (query.from !== undefined && !matches(query.from, c.pod)))) return false;
+    if (c.direction === "ingress" && (query.from !== undefined || (query.to !== undefined && !matches(query.to, c.pod)))) return false;
+    if (query.allowed !== undefined && c.allowed !== query.allowed) return false;
+    if (query.port !== undefined && c.ports !== "all" && !c.ports.some((p) => portCovers(p, query.port!))) return false;
+    return true;
+  });
+}
+
+function portCovers(text: string, port: number): boolean {
+  const range = text.slice(text.indexOf("/") + 1);
+  if (range === "all") return true;
+  const [lo, hi] = range.split("-").map(Number);
+  return port >= lo && port <= (hi ?? lo);
+}
+
+/** "TCP/443, UDP/53", "all ports", or "nothing". */
+export function describeExternalPorts(ports: ExternalPorts): string {
+  return ports === "all" ? "all ports" : ports.length === 0 ? "nothing" : ports.join(", ");
+}
