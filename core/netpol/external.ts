@@ -112,12 +112,15 @@ export function externalRanges(model: ClusterModel): ExternalRange[] {
   return out;
 }
 
+const compiled = new WeakMap<object, ReturnType<typeof compileIPBlock>>();
+
 /** Whether a rule's peers admit an outside address: no peers means everyone; selectors never match it. */
 function peersAdmitAddress(peers: NetworkPolicyPeer[] | undefined, ip: string): boolean {
   if (!peers || peers.length === 0) return true;
   return peers.some((p) => {
     if (!p.ipBlock) return false;
-    const block = compileIPBlock(p.ipBlock);
+    if (!compiled.has(p.ipBlock)) compiled.set(p.ipBlock, compileIPBlock(p.ipBlock));
+    const block = compiled.get(p.ipBlock);
     return block !== undefined && ipBlockMatches(block, ip);
   });
 }
@@ -160,29 +163,56 @@ function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: string): stri
   return [...open].sort();
 }
 
-/** Every pod's egress to and ingress from the outside, in pod order (egress first). */
-export function externalConnections(model: ClusterModel, ranges: readonly ExternalRange[] = externalRanges(model)): ExternalConnection[] {
+type Side = { namespace: string; name?: string };
+
+/** One pod's rows, before they get its name: pods that policies cannot tell apart share them. */
+type Rows = Array<Omit<ExternalConnection, "pod">>;
+
+/**
+ * Egress to and ingress from the outside, in pod order (egress first). With `query.from` only the
+ * egress of those pods, with `query.to` only the ingress of those: what a focus query prints is
+ * all that is computed.
+ */
+export function externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}): ExternalConnection[] {
+  const ranges = externalRanges(model);
+  // With no ipBlock in play every outside address is treated alike; any one address stands for all.
+  const checked = ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }];
+  const matches = (sel: Side | undefined, pod: PodInfo) => sel === undefined || ((pod.namespace || "default") === sel.namespace && (sel.name === undefined || pod.name === sel.name));
+  const wantEgress = query.to === undefined;
+  const wantIngress = query.from === undefined;
+  const memo = new Map<string, Rows>();
+  const rowsOf = (pod: PodInfo, direction: "egress" | "ingress"): Rows => {
+    const key = `${direction}|${pod.namespace || "default"}|${JSON.stringify(Object.entries(pod.labels).sort())}|${JSON.stringify(pod.ports)}`;
+    const cached = memo.get(key);
+    if (cached) return cached;
+    const policies = selecting(model, pod, direction);
+    let rows: Rows;
+    if (direction === "egress") {
+      rows =
+        policies.length === 0
+          ? [{ direction, range: ALL_ADDRESSES, ports: "all", allowed: true }]
+          : checked.map((range) => {
+              const ports = egressPorts(policies, range.representative);
+              return { direction, range: range.name, ports, allowed: ports === "all" || ports.length > 0 };
+            });
+    } else {
+      rows =
+        policies.length === 0
+          ? [{ direction, range: ALL_ADDRESSES, ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true }]
+          : checked.map((range) => {
+              const ports = ingressPorts(policies, pod, range.representative);
+              return { direction, range: range.name, ports, allowed: ports.length > 0 };
+            });
+    }
+    memo.set(key, rows);
+    return rows;
+  };
   const out: ExternalConnection[] = [];
   const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
   for (const pod of pods) {
     const id = podId(pod);
-    const egress = selecting(model, pod, "egress");
-    if (egress.length === 0) out.push({ direction: "egress", pod: id, range: ALL_ADDRESSES, ports: "all", allowed: true });
-    else {
-      for (const range of ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }]) {
-        const ports = egressPorts(egress, range.representative);
-        out.push({ direction: "egress", pod: id, range: range.name, ports, allowed: ports === "all" || ports.length > 0 });
-      }
-    }
-    if (pod.ports.length === 0) continue;
-    const ingress = selecting(model, pod, "ingress");
-    if (ingress.length === 0) out.push({ direction: "ingress", pod: id, range: ALL_ADDRESSES, ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true });
-    else {
-      for (const range of ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }]) {
-        const ports = ingressPorts(ingress, pod, range.representative);
-        out.push({ direction: "ingress", pod: id, range: range.name, ports, allowed: ports.length > 0 });
-      }
-    }
+    if (wantEgress && matches(query.from, pod)) for (const r of rowsOf(pod, "egress")) out.push({ ...r, pod: id });
+    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) for (const r of rowsOf(pod, "ingress")) out.push({ ...r, pod: id });
   }
   return out;
 }
