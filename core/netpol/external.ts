@@ -173,7 +173,7 @@ type Rows = Array<Omit<ExternalConnection, "pod">>;
  * egress of those pods, with `query.to` only the ingress of those: what a focus query prints is
  * all that is computed.
  */
-export function externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}): ExternalConnection[] {
+export function* externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}): Generator<ExternalConnection> {
   const ranges = externalRanges(model);
   // With no ipBlock in play every outside address is treated alike; any one address stands for all.
   const checked = ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }];
@@ -207,29 +207,31 @@ export function externalConnections(model: ClusterModel, query: { from?: Side; t
     memo.set(key, rows);
     return rows;
   };
-  const out: ExternalConnection[] = [];
+  // Produced row by row: at 5,000 pods and dozens of ranges a list would hold half a million rows.
   const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
   for (const pod of pods) {
     const id = podId(pod);
-    if (wantEgress && matches(query.from, pod)) for (const r of rowsOf(pod, "egress")) out.push({ ...r, pod: id });
-    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) for (const r of rowsOf(pod, "ingress")) out.push({ ...r, pod: id });
+    if (wantEgress && matches(query.from, pod)) for (const r of rowsOf(pod, "egress")) yield { ...r, pod: id };
+    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) for (const r of rowsOf(pod, "ingress")) yield { ...r, pod: id };
   }
-  return out;
 }
 
 /** The external connections a focus query asks for: --from/--to name the pod inside, --port and --allowed/--denied apply too. */
-export function queryExternal(connections: readonly ExternalConnection[], query: { from?: { namespace: string; name?: string }; to?: { namespace: string; name?: string }; port?: number; allowed?: boolean }): ExternalConnection[] {
+export function* queryExternal(
+  connections: Iterable<ExternalConnection>,
+  query: { from?: { namespace: string; name?: string }; to?: { namespace: string; name?: string }; port?: number; allowed?: boolean },
+): Generator<ExternalConnection> {
   const matches = (sel: { namespace: string; name?: string }, id: string) => {
     const [ns, name] = id.split("/");
     return ns === sel.namespace && (sel.name === undefined || name === sel.name);
   };
-  return connections.filter((c) => {
-    if (c.direction === "egress" && (query.to !== undefined || (query.from !== undefined && !matches(query.from, c.pod)))) return false;
-    if (c.direction === "ingress" && (query.from !== undefined || (query.to !== undefined && !matches(query.to, c.pod)))) return false;
-    if (query.allowed !== undefined && c.allowed !== query.allowed) return false;
-    if (query.port !== undefined && c.ports !== "all" && !c.ports.some((p) => portCovers(p, query.port!))) return false;
-    return true;
-  });
+  for (const c of connections) {
+    if (c.direction === "egress" && (query.to !== undefined || (query.from !== undefined && !matches(query.from, c.pod)))) continue;
+    if (c.direction === "ingress" && (query.from !== undefined || (query.to !== undefined && !matches(query.to, c.pod)))) continue;
+    if (query.allowed !== undefined && c.allowed !== query.allowed) continue;
+    if (query.port !== undefined && c.ports !== "all" && !c.ports.some((p) => portCovers(p, query.port!))) continue;
+    yield c;
+  }
 }
 
 function portCovers(text: string, port: number): boolean {

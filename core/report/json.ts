@@ -12,8 +12,8 @@ export const JSON_CONTRACT_VERSION = 2;
 export interface ReportOptions {
   /** Each connection's reason and deciding policies (json, csv). */
   explain?: boolean;
-  /** Egress to and ingress from IP ranges outside the cluster (json, table, csv). */
-  external?: readonly ExternalConnection[];
+  /** Egress to and ingress from IP ranges outside the cluster (json, table, csv, mermaid); read once, as it streams. */
+  external?: Iterable<ExternalConnection>;
 }
 
 /** One connection as the json format writes it. */
@@ -99,8 +99,17 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
   }
   yield piece;
   yield total === 0 ? "],\n" : "\n  ],\n";
-  const external = options.external ?? [];
-  yield `  "external": [${external.map((e) => `\n    ${JSON.stringify(e)}`).join(",")}${external.length > 0 ? "\n  " : ""}],\n`;
+  let rows = 0;
+  piece = `  "external": [`;
+  for (const e of options.external ?? []) {
+    piece += `${rows === 0 ? "" : ","}\n    ${JSON.stringify(e)}`;
+    rows++;
+    if (piece.length >= 262_144) {
+      yield piece;
+      piece = "";
+    }
+  }
+  yield `${piece}${rows > 0 ? "\n  " : ""}],\n`;
   const summary: JsonSummary = { pods: matrix.pods.length, classes: matrix.classes, connections: total, allowed, denied: total - allowed };
   yield `  "warnings": ${indented(warnings)},\n  "ignored": ${indented(ignored)},\n  "summary": ${indented(summary)}\n}\n`;
 }

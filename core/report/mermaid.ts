@@ -115,21 +115,18 @@ function namespacePicture(matrix: ConnectivityMatrix): string[] {
  * Allowed traffic to and from outside the cluster: one node per IP range, an edge per pod (or per
  * namespace when aggregated) labelled with the ports. Denied ranges are not drawn.
  */
-function externalPicture(external: readonly ExternalConnection[], aggregated: boolean): string[] {
-  const allowed = external.filter((e) => e.allowed);
-  if (allowed.length === 0) return [];
+function externalPicture(external: Iterable<ExternalConnection>, aggregated: boolean): string[] {
   const node = (pod: string) => (aggregated ? mermaidId("ns", splitPodId(pod).namespace) : mermaidId("pod", pod));
-  const ranges = [...new Set(allowed.map((e) => e.range))];
-  const lines = ranges.map((r) => `  ${mermaidId("ip", r)}(["${mermaidLabel(r)}"])`);
-  const seen = new Set<string>();
-  for (const e of allowed) {
+  const ranges = new Set<string>();
+  // Edges, deduplicated: aggregated by namespace they stay few however many pods there are.
+  const edges = new Set<string>();
+  for (const e of external) {
+    if (!e.allowed) continue;
+    ranges.add(e.range);
     const [from, to] = e.direction === "egress" ? [node(e.pod), mermaidId("ip", e.range)] : [mermaidId("ip", e.range), node(e.pod)];
-    const label = mermaidLabel(describeExternalPorts(e.ports));
-    const line = `  ${from} -->|"${label}"| ${to}`;
-    if (!seen.has(line)) lines.push(line);
-    seen.add(line);
+    edges.add(`  ${from} -->|"${mermaidLabel(describeExternalPorts(e.ports))}"| ${to}`);
   }
-  return lines;
+  return [...[...ranges].map((r) => `  ${mermaidId("ip", r)}(["${mermaidLabel(r)}"])`), ...edges];
 }
 
 export function formatMermaid(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {

@@ -56,15 +56,16 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** The `table` format one destination block at a time, for writing large matrices without holding them. */
-/** The "Outside the cluster" section: one line per pod and range, egress (->) then ingress (<-). */
-export function externalLines(external: readonly ExternalConnection[]): string[] {
-  if (external.length === 0) return [];
-  const lines = ["Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):"];
+/** The "Outside the cluster" section, line by line: one per pod and range, egress (->) and ingress (<-). */
+export function* externalLines(external: Iterable<ExternalConnection>): Generator<string> {
+  let first = true;
   for (const e of external) {
+    if (first) yield "Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):\n";
+    first = false;
     const arrow = e.direction === "egress" ? "->" : "<-";
-    lines.push(...wrapText(`  ${e.pod} ${arrow} ${e.range}: ${e.allowed ? `allowed ${describeExternalPorts(e.ports)}` : "denied"}`, TABLE_WIDTH));
+    yield `${wrapText(`  ${e.pod} ${arrow} ${e.range}: ${e.allowed ? `allowed ${describeExternalPorts(e.ports)}` : "denied"}`, TABLE_WIDTH).join("\n")}\n`;
   }
-  return [...lines, ""];
+  if (!first) yield "\n";
 }
 
 export function* tableChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<string> {
@@ -84,8 +85,7 @@ export function* tableChunks(matrix: ConnectivityMatrix, options: ReportOptions 
     if (c.allowed) allowed++;
   }
   if (current.length > 0) yield block();
-  const outside = externalLines(options.external ?? []);
-  if (outside.length > 0) yield `${outside.join("\n")}\n`;
+  yield* externalLines(options.external ?? []);
   const silent = matrix.pods.filter((p) => p.ports.length === 0).map((p) => `${p.namespace || "default"}/${p.name}`);
   const footer = [
     `${plural(matrix.pods.length, "pod")} (${plural(matrix.classes, "class", "classes")}), ${plural(total, "connection")}: ${allowed} allowed, ${total - allowed} denied.`,

@@ -30,7 +30,7 @@ describe("connectivity command", () => {
     const { code, stdout } = run(main, ["--no-probes"]);
     assert.equal(code, 0);
     const model = buildModel(stackObjects(readStackConfig("dev", PROJECT_DIR))).model;
-    const expected = formatTable(computeMatrix(model), { external: externalConnections(model) });
+    const expected = formatTable(computeMatrix(model), { external: [...externalConnections(model)] });
     assert.equal(stdout, expected);
   });
 

@@ -11,7 +11,7 @@ const web: PodInfo = { namespace: "shop", name: "web", labels: { app: "web" }, p
 const job: PodInfo = { namespace: "shop", name: "job", labels: { app: "job" }, ports: [] };
 const policy = (name: string, spec: NetworkPolicy["spec"]): NetworkPolicy => ({ metadata: { name, namespace: "shop" }, spec });
 const model = (...policies: NetworkPolicy[]): ClusterModel => ({ namespaces: [{ name: "shop", labels: {} }], pods: [web, job], policies });
-const rows = (m: ClusterModel) => externalConnections(m).map((c) => `${c.pod} ${c.direction === "egress" ? "->" : "<-"} ${c.range}: ${c.allowed ? JSON.stringify(c.ports) : "denied"}`);
+const rows = (m: ClusterModel) => [...externalConnections(m)].map((c) => `${c.pod} ${c.direction === "egress" ? "->" : "<-"} ${c.range}: ${c.allowed ? JSON.stringify(c.ports) : "denied"}`);
 
 const egressTo443 = policy("egress", {
   podSelector: { matchLabels: { app: "web" } },
@@ -84,10 +84,10 @@ describe("netpol: endpoints outside the cluster", () => {
   });
 
   it("answers focus queries: --from for egress, --to for ingress, --port and --allowed", () => {
-    const all = externalConnections(model(egressTo443));
-    assert.deepEqual(queryExternal(all, { from: { namespace: "shop", name: "web" }, port: 443 }).map((c) => c.range), ["10.0.0.0/8 except 10.1.0.0/16"]);
-    assert.deepEqual(queryExternal(all, { to: { namespace: "shop" } }).map((c) => `${c.direction} ${c.pod}`), ["ingress shop/web"]);
-    assert.equal(queryExternal(all, { allowed: false }).length, 2);
+    const all = [...externalConnections(model(egressTo443))];
+    assert.deepEqual([...queryExternal(all, { from: { namespace: "shop", name: "web" }, port: 443 })].map((c) => c.range), ["10.0.0.0/8 except 10.1.0.0/16"]);
+    assert.deepEqual([...queryExternal(all, { to: { namespace: "shop" } })].map((c) => `${c.direction} ${c.pod}`), ["ingress shop/web"]);
+    assert.equal([...queryExternal(all, { allowed: false })].length, 2);
   });
 });
 
@@ -95,7 +95,7 @@ describe("report formats: endpoints outside the cluster", () => {
   it("json gives them their own list, table a section, csv ip: rows, mermaid range nodes with port-labelled edges", () => {
     const m = model(egressTo443);
     const matrix = computeMatrix(m);
-    const external = externalConnections(m);
+    const external = [...externalConnections(m)];
     const doc = JSON.parse(formatJson(matrix, [], [], { external })) as { external: Array<{ direction: string; pod: string; range: string; ports: unknown; allowed: boolean }> };
     assert.deepEqual(doc.external[2], { direction: "egress", pod: "shop/web", range: "10.0.0.0/8 except 10.1.0.0/16", ports: ["TCP/443"], allowed: true });
     assert.match(formatTable(matrix, { external }), /Outside the cluster[^\n]*\n {2}shop\/job -> 0\.0\.0\.0\/0 \(all\): allowed all ports\n {2}shop\/web -> everything else \(IPv4\): denied\n {2}shop\/web -> 10\.0\.0\.0\/8 except 10\.1\.0\.0\/16: allowed TCP\/443\n/);
