@@ -165,8 +165,11 @@ function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: string): stri
 
 type Side = { namespace: string; name?: string };
 
-/** One pod's rows, before they get its name: pods that policies cannot tell apart share them. */
-type Rows = Array<Omit<ExternalConnection, "pod">>;
+/** A verdict for one range: the ports and whether anything is allowed; distinct ones are few, so they are shared. */
+interface RangeVerdict {
+  ports: ExternalPorts;
+  allowed: boolean;
+}
 
 /**
  * Egress to and ingress from the outside, in pod order (egress first). With `query.from` only the
@@ -180,39 +183,56 @@ export function* externalConnections(model: ClusterModel, query: { from?: Side; 
   const matches = (sel: Side | undefined, pod: PodInfo) => sel === undefined || ((pod.namespace || "default") === sel.namespace && (sel.name === undefined || pod.name === sel.name));
   const wantEgress = query.to === undefined;
   const wantIngress = query.from === undefined;
-  const memo = new Map<string, Rows>();
-  const rowsOf = (pod: PodInfo, direction: "egress" | "ingress"): Rows => {
+  // Pods the policies cannot tell apart get the same verdicts: computed once per class, kept as
+  // indexes into a small table of distinct verdicts (thousands of classes x dozens of ranges).
+  const verdicts: RangeVerdict[] = [];
+  const verdictIndex = new Map<string, number>();
+  const intern = (v: RangeVerdict): number => {
+    const key = `${v.allowed}|${v.ports === "all" ? "all" : v.ports.join(",")}`;
+    let i = verdictIndex.get(key);
+    if (i === undefined) {
+      i = verdicts.length;
+      verdicts.push(v);
+      verdictIndex.set(key, i);
+    }
+    return i;
+  };
+  const memo = new Map<string, Uint32Array | RangeVerdict>();
+  const verdictsOf = (pod: PodInfo, direction: "egress" | "ingress"): Uint32Array | RangeVerdict => {
     const key = `${direction}|${pod.namespace || "default"}|${JSON.stringify(Object.entries(pod.labels).sort())}|${JSON.stringify(pod.ports)}`;
     const cached = memo.get(key);
     if (cached) return cached;
     const policies = selecting(model, pod, direction);
-    let rows: Rows;
-    if (direction === "egress") {
-      rows =
-        policies.length === 0
-          ? [{ direction, range: ALL_ADDRESSES, ports: "all", allowed: true }]
-          : checked.map((range) => {
-              const ports = egressPorts(policies, range.representative);
-              return { direction, range: range.name, ports, allowed: ports === "all" || ports.length > 0 };
-            });
+    let result: Uint32Array | RangeVerdict;
+    if (policies.length === 0) {
+      // Not isolated: one row, the whole address space.
+      result = direction === "egress" ? { ports: "all", allowed: true } : { ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true };
     } else {
-      rows =
-        policies.length === 0
-          ? [{ direction, range: ALL_ADDRESSES, ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true }]
-          : checked.map((range) => {
-              const ports = ingressPorts(policies, pod, range.representative);
-              return { direction, range: range.name, ports, allowed: ports.length > 0 };
-            });
+      result = Uint32Array.from(checked, (range) => {
+        if (direction === "egress") {
+          const ports = egressPorts(policies, range.representative);
+          return intern({ ports, allowed: ports === "all" || ports.length > 0 });
+        }
+        const ports = ingressPorts(policies, pod, range.representative);
+        return intern({ ports, allowed: ports.length > 0 });
+      });
     }
-    memo.set(key, rows);
-    return rows;
+    memo.set(key, result);
+    return result;
   };
-  // Produced row by row: at 5,000 pods and dozens of ranges a list would hold half a million rows.
+  function* rows(pod: string, direction: "egress" | "ingress", v: Uint32Array | RangeVerdict): Generator<ExternalConnection> {
+    if (!(v instanceof Uint32Array)) {
+      yield { direction, pod, range: ALL_ADDRESSES, ports: v.ports, allowed: v.allowed };
+      return;
+    }
+    for (let i = 0; i < v.length; i++) yield { direction, pod, range: checked[i].name, ports: verdicts[v[i]].ports, allowed: verdicts[v[i]].allowed };
+  }
+  // Produced row by row: at 5,000 pods and a hundred ranges a list would hold half a million rows.
   const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
   for (const pod of pods) {
     const id = podId(pod);
-    if (wantEgress && matches(query.from, pod)) for (const r of rowsOf(pod, "egress")) yield { ...r, pod: id };
-    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) for (const r of rowsOf(pod, "ingress")) yield { ...r, pod: id };
+    if (wantEgress && matches(query.from, pod)) yield* rows(id, "egress", verdictsOf(pod, "egress"));
+    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) yield* rows(id, "ingress", verdictsOf(pod, "ingress"));
   }
 }
 
