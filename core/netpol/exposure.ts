@@ -7,9 +7,10 @@
  * Only ingress is read: a future caller's own egress policies are not known yet.
  */
 import { podId } from "./engine";
-import { effectivePolicyTypes, policyId, policyNamespace } from "./policy";
+import { policiesIsolating } from "./external";
+import { policyId, policyNamespace } from "./policy";
 import { protocolOf, rulePortsMatch } from "./ports";
-import { describeSelector, isEmptySelector, matchesSelector } from "./selectors";
+import { describeSelector, isEmptySelector } from "./selectors";
 import type { ClusterModel, IPBlock, LabelSelector, PodInfo, Protocol } from "./types";
 import { NAMESPACE_NAME_LABEL } from "./policy";
 
@@ -57,8 +58,7 @@ export function describeWay(way: ExposureWay, port: number, protocol: Protocol):
 
 /** The ways into one destination pod on one of its ports. */
 function waysInto(model: ClusterModel, pod: PodInfo, port: number, protocol: Protocol): ExposureWay[] {
-  const namespace = pod.namespace || "default";
-  const isolating = model.policies.filter((p) => policyNamespace(p) === namespace && effectivePolicyTypes(p).ingress && matchesSelector(p.spec.podSelector, pod.labels));
+  const isolating = policiesIsolating(model, pod, "ingress");
   if (isolating.length === 0) return [{ kind: "anyone", because: "no policy isolates it for ingress" }];
   const ways: ExposureWay[] = [];
   for (const policy of isolating) {

@@ -133,7 +133,8 @@ function portText(p: NetworkPolicyPort): string | undefined {
   return `${protocol}/${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ""}`;
 }
 
-function selecting(model: ClusterModel, pod: PodInfo, direction: "ingress" | "egress"): NetworkPolicy[] {
+/** The policies that select a pod and isolate it in a direction (none: the pod is open that way). */
+export function policiesIsolating(model: ClusterModel, pod: PodInfo, direction: "ingress" | "egress"): NetworkPolicy[] {
   const namespace = pod.namespace || "default";
   return model.policies.filter((p) => policyNamespace(p) === namespace && effectivePolicyTypes(p)[direction] && matchesSelector(p.spec.podSelector, pod.labels));
 }
@@ -202,7 +203,7 @@ export function* externalConnections(model: ClusterModel, query: { from?: Side; 
     const key = `${direction}|${pod.namespace || "default"}|${JSON.stringify(Object.entries(pod.labels).sort())}|${JSON.stringify(pod.ports)}`;
     const cached = memo.get(key);
     if (cached) return cached;
-    const policies = selecting(model, pod, direction);
+    const policies = policiesIsolating(model, pod, direction);
     let result: Uint32Array | RangeVerdict;
     if (policies.length === 0) {
       // Not isolated: one row, the whole address space.
