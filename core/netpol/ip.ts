@@ -77,9 +77,18 @@ export function parseIP(text: string): IPAddress | undefined {
   return { family: 6, value: v6 };
 }
 
-function mask(family: IPFamily, prefix: number): bigint {
-  const bits = BITS[family];
+function computeMask(bits: number, prefix: number): bigint {
   return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+}
+
+/** Every prefix's mask, computed once: bigint shifts per containment test dominated large clusters. */
+const MASKS: Record<IPFamily, bigint[]> = {
+  4: Array.from({ length: BITS[4] + 1 }, (_, prefix) => computeMask(BITS[4], prefix)),
+  6: Array.from({ length: BITS[6] + 1 }, (_, prefix) => computeMask(BITS[6], prefix)),
+};
+
+function mask(family: IPFamily, prefix: number): bigint {
+  return MASKS[family][prefix];
 }
 
 /** Parses "addr/prefix"; host bits are allowed and cleared, as Kubernetes does. */
