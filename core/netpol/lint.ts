@@ -99,11 +99,14 @@ function namedPortWarnings(policy: NetworkPolicy, engine: ConnectivityEngine, po
   }
   if (compiled.egress) {
     compiled.egressRules.forEach((rule) => {
+      const spec = (policy.spec.egress ?? [])[rule.index];
+      // Only a named port needs the rule's peers, and finding them walks every pod.
+      if (!(spec?.ports ?? []).some((port) => typeof port.port === "string")) return;
       const peers = engine.model.pods.filter((p) => {
         const cls = engine.classOf(p);
         return rule.peers === null || rule.peers.some((peer) => peer.matches(cls));
       });
-      check(peers, (policy.spec.egress ?? [])[rule.index], `spec.egress[${rule.index}]`, "pod this rule's peers match");
+      check(peers, spec, `spec.egress[${rule.index}]`, "pod this rule's peers match");
     });
   }
   return out;
