@@ -49,7 +49,8 @@ async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unk
         }
         if (status < 200 || status > 299) {
           const message = (doc as { message?: unknown })?.message;
-          reject(Object.assign(new LiveReadError(`${url.origin} refused GET ${url.pathname} (HTTP ${status}${typeof message === "string" ? `: ${message}` : ""})`), { code: status }));
+          // The body goes with the error: unreachable() tells a Kubernetes refusal (a Status) from another server by it.
+          reject(Object.assign(new LiveReadError(`${url.origin} refused GET ${url.pathname} (HTTP ${status}${typeof message === "string" ? `: ${message}` : ""})`), { code: status, body: doc }));
           return;
         }
         resolve(doc);

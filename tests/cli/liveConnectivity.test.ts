@@ -89,6 +89,15 @@ describe("connectivity --kubeconfig: a live cluster", () => {
     await assert.rejects(readLiveObjects(kc()), /refused GET \/api\/v1\/namespaces \(HTTP 403: pods is forbidden: User "u" cannot list/);
   });
 
+  it("reports a real API server's refusal of the credentials as such, not as a server that is not Kubernetes", async () => {
+    handler = () => ({ status: 403, body: JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message: "namespaces is forbidden" }) });
+    let stderr = "";
+    const code = await runConnectivity(["--kubeconfig", kubeconfigFile, "--context", "live"], { stdout: () => {}, stderr: (t) => (stderr += t) });
+    assert.equal(code, 1);
+    assert.match(stderr, /rejected the credentials of context live \(HTTP 403\)/);
+    assert.doesNotMatch(stderr, /did not answer like a Kubernetes API server/);
+  });
+
   it("prints the usual formats, with pods named after their Deployment, for the context asked for", async () => {
     handler = cluster({
       "/api/v1/namespaces": [namespace("pricing-ns"), namespace("critical-project", { project: "critical-project" })],
