@@ -12,11 +12,11 @@ import { LocalCluster } from "../e2e/cluster";
 import { pulumiEnvironment, run, runProgram } from "../e2e/pulumi";
 import { copyProject, initStack, STACK, type E2eContext } from "../e2e/scenario";
 import { buildTools, locateTools } from "../e2e/tools";
+import { median } from "./programEval";
 
 const ROOT = path.resolve(__dirname, "..");
 const SAMPLES = 3;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timed(what: string, body: () => Promise<{ code: number; output: string }>): Promise<number> {
   const started = process.hrtime.bigint();

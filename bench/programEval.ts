@@ -25,7 +25,7 @@ function sample(transpileOnly: boolean): number {
   return Number(out.trim().split("\n").pop());
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function runProgramEvalBench(): Promise<string> {
   const rows: string[] = [];

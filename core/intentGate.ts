@@ -182,11 +182,15 @@ interface GateModel {
   target: PodInfo;
 }
 
+/** The probe objects to add to `objects`: namespaces the objects already declare keep their own labels. */
+export function probeObjectsAddedTo(objects: readonly KubeObject[], probes: readonly ProbeCaller[]): KubeObject[] {
+  const declared = new Set(objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+  return probeObjects(probes).filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)));
+}
+
 function gateModel(objects: readonly KubeObject[], intent: AccessIntent): GateModel {
   const probes = probeCallers(intent);
-  // Namespaces the objects already declare keep their own labels; probes only add missing ones.
-  const declared = new Set(objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
-  const extra = probeObjects(probes).filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)));
+  const extra = probeObjectsAddedTo(objects, probes);
   const { model } = buildModel([...objects, ...extra]);
   const engine = new ConnectivityEngine(model);
   const byId = new Map(model.pods.map((p) => [podId(p), p]));

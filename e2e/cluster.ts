@@ -215,11 +215,6 @@ export class LocalCluster {
   async stop(): Promise<void> {
     for (const d of [...this.daemons].reverse()) await d.stop();
   }
-
-  /** Log files of every component, for a failed run. */
-  logFiles(): string[] {
-    return this.daemons.map((d) => d.logFile);
-  }
 }
 
 function fakeNodeManifest(): string {

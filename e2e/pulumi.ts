@@ -50,7 +50,7 @@ export function interruptRunningCommands(): void {
 }
 
 /** Runs a command to completion, capturing its output (and appending it to `logFile`). */
-export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; stdin?: string }): Promise<CommandResult> {
+export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<CommandResult> {
   return new Promise((resolve) => {
     fs.appendFileSync(opts.logFile, `\n$ ${[command, ...args].join(" ")}\n`);
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
@@ -69,7 +69,7 @@ export function run(command: string, args: string[], opts: { cwd: string; env: N
       output += d;
       fs.appendFileSync(opts.logFile, d);
     });
-    child.stdin.end(opts.stdin ?? "");
+    child.stdin.end();
     child.on("error", (err) => resolve({ code: 127, output: `${output}${err.message}\n`, stdout }));
     child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output, stdout }));
   });

@@ -5,17 +5,19 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { diffConnectivity, parseConnectivityReport, type ConnectivityDiff } from "../core/connectivityDiff";
 import { stackIntent } from "../core/intent";
-import { PROBE_LABEL, probeCallers, probeObjects } from "../core/intentGate";
+import { PROBE_LABEL, probeCallers, probeObjectsAddedTo } from "../core/intentGate";
 import { buildModel, computeMatrix, type KubeObject } from "../core/netpol";
+import type { JsonReport } from "../core/report";
 import { stackObjects } from "../core/stack";
 import { readStackConfig } from "../core/stackConfigFile";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from "../core/verify/plan";
 import { CLUSTER_CONTEXT, type LocalCluster } from "./cluster";
-import { sleep, waitFor } from "./daemon";
+import { waitFor } from "./daemon";
 import { run, runProgram, type CommandResult } from "./pulumi";
 import { check, StepFailure } from "./steps";
 import type { E2eTools } from "./tools";
@@ -174,9 +176,7 @@ export async function noDriftAfterUp(ctx: E2eContext): Promise<string> {
 /** Applies the intent gate's probe pods (and the namespaces they need) for the stack's current config. */
 async function applyProbes(ctx: E2eContext): Promise<KubeObject[]> {
   const config = readStackConfig(STACK, ctx.projectDir);
-  const declared = new Set(stackObjects(config).filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
-  const objects = probeObjects(probeCallers(stackIntent(config)))
-    .filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)))
+  const objects = probeObjectsAddedTo(stackObjects(config), probeCallers(stackIntent(config)))
     // A label no policy selects, so the e2e can find and remove exactly these pods.
     .map((o) => (o.kind === "Pod" ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [E2E_PROBE_LABEL]: "true" } } } : o));
   await ctx.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
@@ -189,28 +189,18 @@ async function applyProbes(ctx: E2eContext): Promise<KubeObject[]> {
   return objects;
 }
 
-interface JsonConnection {
-  from: string;
-  to: string;
-  port: number;
-  allowed: boolean;
-}
-
-async function liveReport(ctx: E2eContext, name: string): Promise<string> {
-  const res = mustSucceed(await npmRun(ctx, "connectivity", ["--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT, "--format", "json"]), "npm run connectivity -- --kubeconfig");
+/** `npm run connectivity -- SOURCE --format json`, saved as NAME.json in the work dir. */
+async function connectivityReport(ctx: E2eContext, name: string, source: string[]): Promise<string> {
+  const res = mustSucceed(await npmRun(ctx, "connectivity", [...source, "--format", "json"]), `npm run connectivity -- ${source[0]}`);
   const file = path.join(ctx.workDir, `${name}.json`);
   fs.writeFileSync(file, res.stdout);
   return file;
 }
 
-async function stackReport(ctx: E2eContext, name: string): Promise<string> {
-  const res = mustSucceed(await npmRun(ctx, "connectivity", ["--stack", STACK, "--format", "json"]), "npm run connectivity -- --stack");
-  const file = path.join(ctx.workDir, `${name}.json`);
-  fs.writeFileSync(file, res.stdout);
-  return file;
-}
+const liveReport = (ctx: E2eContext, name: string) => connectivityReport(ctx, name, ["--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT]);
+const stackReport = (ctx: E2eContext, name: string) => connectivityReport(ctx, name, ["--stack", STACK]);
 
-const connections = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { connections: JsonConnection[] }).connections;
+const connections = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as Pick<JsonReport, "connections">).connections;
 const into = (file: string, to: string) => connections(file).filter((c) => c.to === to && c.port === 8080);
 
 export async function changeExactly(ctx: E2eContext): Promise<string> {
@@ -269,8 +259,7 @@ const key = (c: { from: string; to: string; port: number }) => `${c.from} -> ${c
 function expectedOpened(ctx: E2eContext): string[] {
   const config = readStackConfig(STACK, ctx.projectDir);
   const base = [...stackObjects(config)];
-  const declared = new Set(base.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
-  const probes = probeObjects(probeCallers(stackIntent(config))).filter((o) => !(o.kind === "Namespace" && declared.has(o.metadata.name)));
+  const probes = probeObjectsAddedTo(base, probeCallers(stackIntent(config)));
   const allowed = (objects: KubeObject[]) => new Set([...computeMatrix(buildModel(objects).model).connections()].filter((c) => c.allowed).map(key));
   const before = allowed([...base, ...probes]);
   return [...allowed([...base, ...probes, ALLOW_ALL])].filter((k) => !before.has(k)).sort();

@@ -29,9 +29,9 @@ export interface E2eTools {
 }
 
 /** KEY=VALUE lines of versions.env (comments and blank lines skipped). */
-export function readVersions(file = path.join(TOOLS_DIR, "versions.env")): Record<string, string> {
+export function readVersions(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  for (const line of fs.readFileSync(path.join(TOOLS_DIR, "versions.env"), "utf8").split("\n")) {
     const m = /^([A-Z0-9_]+)=(\S+)\s*$/.exec(line.trim());
     if (m) out[m[1]] = m[2];
   }
@@ -49,12 +49,12 @@ function binDirs(): Record<ToolName, string> {
 }
 
 /**
- * Builds what is missing (a no-op when every tool is cached), streaming the script's progress to
- * `log`. Throws ToolError naming the tools that could not be built.
+ * Builds what is missing (a no-op when every tool is cached). The script's progress (stderr) is
+ * printed when it ends, since it names the tools that failed; throws ToolError naming them.
  */
-export function buildTools(onStderr: (text: string) => void = (t) => void process.stderr.write(t)): void {
+export function buildTools(): void {
   const res = spawnSync("bash", [BUILD_SCRIPT], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (res.stderr) onStderr(res.stderr);
+  if (res.stderr) process.stderr.write(res.stderr);
   if (res.status !== 0) {
     const failed = /could not build: (.*)/.exec(res.stderr ?? "")?.[1];
     throw new ToolError(`e2e tools: ${failed ? `could not build ${failed}` : `${BUILD_SCRIPT} exited ${res.status ?? res.signal}`}; see the build output above`);

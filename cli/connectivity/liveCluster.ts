@@ -7,6 +7,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject, LiveObjects } from "../../core/netpol";
+import { KubeTimeoutError } from "../verify/kubeClient";
 
 /** The API server answered, but not with what was asked; the message names the server and the call. */
 export class LiveReadError extends Error {
@@ -56,7 +57,7 @@ async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unk
         resolve(doc);
       });
     });
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`${url.origin} did not answer within ${timeoutMs / 1000}s`), { code: "ETIMEDOUT" })));
+    req.on("timeout", () => req.destroy(new KubeTimeoutError(url.origin, timeoutMs)));
     req.on("error", reject);
     req.end();
   });

@@ -123,6 +123,7 @@ export function lintModel(model: ClusterModel): LintWarning[] {
     else podsByNs.set(ns, [p]);
   }
   const out: LintWarning[] = [];
+  const withoutIP = (model.pods ?? []).filter((p) => !p.ip);
   for (const policy of model.policies ?? []) {
     out.push(...lintPolicy(policy));
     const namespace = policyNamespace(policy);
@@ -140,7 +141,6 @@ export function lintModel(model: ClusterModel): LintWarning[] {
     // ipBlock peers match status.podIP: pods read from manifests (workloads) have none, so for
     // them such a peer never matches, which decides their verdicts without saying so.
     const ipPeers = [...(policy.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])].filter((p) => p.ipBlock);
-    const withoutIP = (model.pods ?? []).filter((p) => !p.ip);
     if (ipPeers.length > 0 && withoutIP.length > 0) {
       out.push({
         code: "ipblock-without-pod-ip",

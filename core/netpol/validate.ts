@@ -285,11 +285,10 @@ function validateSpec(ctx: ErrorContext, v: unknown, path: string): NetworkPolic
   return spec;
 }
 
-/** metadata.name (required) and metadata.namespace / labels, validated. */
-/** Kubernetes object names (RFC 1123 subdomain) and namespace names (RFC 1123 label). */
-const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Namespace names are RFC 1123 labels; other object names are subdomains (DNS1123_SUBDOMAIN). */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** metadata.name (required) and metadata.namespace / labels, validated. */
 export function validateMetadata(ctx: ErrorContext, obj: Raw): { name: string; namespace?: string; labels: Labels } {
   const meta = present(obj.metadata) ? mapping(ctx, obj.metadata, "metadata") : undefined;
   if (!meta || typeof meta.name !== "string" || meta.name.length === 0) {
@@ -297,7 +296,7 @@ export function validateMetadata(ctx: ErrorContext, obj: Raw): { name: string; n
   }
   // The API server refuses other names; refusing them here keeps crafted names (markup, line
   // breaks) out of every report, the PR comment included.
-  const nameRule = obj.kind === "Namespace" ? NAMESPACE_NAME : OBJECT_NAME;
+  const nameRule = obj.kind === "Namespace" ? NAMESPACE_NAME : DNS1123_SUBDOMAIN;
   if (meta.name.length > (obj.kind === "Namespace" ? 63 : 253) || !nameRule.test(meta.name)) {
     ctx.fail("metadata.name", `${show(meta.name)} is not a valid ${obj.kind === "Namespace" ? "namespace" : "object"} name (lowercase letters, digits, '-'${obj.kind === "Namespace" ? "" : " and '.'"}, starting and ending alphanumeric)`);
   }
