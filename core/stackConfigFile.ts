@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { yaml } from "./lazyYaml";
 import { ConfigError, type RawConfig, type StackConfig, validateConfig } from "./config";
 
 interface ProjectFile {
@@ -15,7 +15,7 @@ interface ProjectFile {
 
 function readYaml(file: string): unknown {
   try {
-    return parse(fs.readFileSync(file, "utf8"));
+    return yaml().parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
     throw new ConfigError([`${file} cannot be read: ${(err as Error).message}`]);
   }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { yaml } from "../lazyYaml";
 import { describeSource, ErrorContext, ManifestError, show, type ObjectSource } from "./errors";
 import { isMapping, validateContainerPorts, validateLabels, validateMetadata, validateNetworkPolicy, validatePodIP } from "./validate";
 import { withNameLabel } from "./namespaces";
@@ -84,9 +84,9 @@ export function parseManifestText(text: string, file: string): SourcedObject[] {
     envelope(value, { file, document: 1 }, out);
     return out;
   }
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let docs: ReturnType<ReturnType<typeof yaml>["parseAllDocuments"]>;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    docs = yaml().parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   } catch (e) {
     // The parser recurses on nesting: absurdly deep input ends here rather than in a crash.
     throw new ManifestError(`malformed YAML: ${e instanceof RangeError ? `nested too deep to parse` : (e as Error).message}`, file, undefined, undefined);

@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR } from "./helpers";
 
@@ -30,5 +31,21 @@ describe("prices-api-netpol (bin)", () => {
     assert.match(unknown.stderr, /unknown command "conectivity"\nUsage: prices-api-netpol <command> \[args\] {3}\(commands: connectivity, connectivity-diff, manifests, verify, reap;/);
     assert.equal(runBin([]).status, 2);
     assert.equal(runBin(["--help"]).status, 0);
+  });
+
+  it("the loader runs an edited source as edited, though it keeps what it transformed", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-api-loader-"));
+    try {
+      const file = path.join(dir, "answer.ts");
+      const run = () => spawnSync(process.execPath, ["-r", path.join(PROJECT_DIR, "cli", "register.js"), file], { encoding: "utf8" });
+      fs.writeFileSync(file, "const answer: number = 41;\nconsole.log(answer);\n");
+      assert.equal(run().stdout, "41\n");
+      assert.equal(run().stdout, "41\n", "from the cache");
+      fs.writeFileSync(file, "const answer: number = 42;\nconsole.log(answer);\n");
+      const edited = run();
+      assert.equal(edited.stdout, "42\n", edited.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
