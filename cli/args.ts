@@ -188,6 +188,8 @@ export function parseManifestsArgs(argv: string[]): ManifestsArgs {
 /** Where a command writes; tests pass collectors, the entry points pass process streams. */
 export interface CommandIO {
   stdout: (text: string) => void;
+  /** Bytes that are already UTF-8 (large reports); decoded and given to `stdout` when unset. */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   stderr: (text: string) => void;
   /** Directory holding Pulumi.yaml; the process's cwd when unset. */
   projectDir?: string;
@@ -202,6 +204,7 @@ export interface CommandIO {
 export const processIO: CommandIO = {
   // Synchronous, with backpressure: see stdout.ts.
   stdout: (text) => writeAllSync(1, text),
+  stdoutBytes: (bytes) => writeAllSync(1, bytes),
   stderr: (text) => void process.stderr.write(text),
   env: process.env,
 };

@@ -22,7 +22,7 @@ import {
   type MatrixQuery,
   type SourcedObject,
 } from "../core/netpol";
-import { JSON_CONTRACT_VERSION, reportChunks } from "../core/report";
+import { JSON_CONTRACT_VERSION, reportChunks, type ReportChunk } from "../core/report";
 import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
 import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
@@ -38,17 +38,25 @@ export function ignoredLine(ignored: readonly IgnoredObject[]): string {
   return `ignored: ${n} object${n === 1 ? "" : "s"} of kind${kinds.length === 1 ? "" : "s"} ${kinds.join(", ")}`;
 }
 
-/** Writes pieces in ~64 KiB batches: one write per piece would cost a syscall per connection. */
-function writeBatched(chunks: Iterable<string>, write: (text: string) => void): void {
+/** Writes text in ~64 KiB batches (one write per small piece would cost a syscall each), bytes as they come. */
+function writeBatched(chunks: Iterable<ReportChunk>, io: CommandIO): void {
+  const decoder = new TextDecoder();
+  const writeBytes = io.stdoutBytes ?? ((bytes: Uint8Array) => io.stdout(decoder.decode(bytes)));
   let buffer = "";
   for (const chunk of chunks) {
+    if (typeof chunk !== "string") {
+      if (buffer.length > 0) io.stdout(buffer);
+      buffer = "";
+      writeBytes(chunk);
+      continue;
+    }
     buffer += chunk;
     if (buffer.length >= 65536) {
-      write(buffer);
+      io.stdout(buffer);
       buffer = "";
     }
   }
-  if (buffer.length > 0) write(buffer);
+  if (buffer.length > 0) io.stdout(buffer);
 }
 
 /** `--exposure`: who could reach each selected destination and port, as text or json. */
@@ -98,7 +106,7 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
     io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
   }
   const external = queryExternal(externalConnections(model, args.query), args.query);
-  writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain, external }), io.stdout);
+  writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain, external }), io);
   return 0;
 }
 

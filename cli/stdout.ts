@@ -10,9 +10,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 const MIN_WAIT_MS = 0.05;
 const MAX_WAIT_MS = 2;
 
-/** Writes all of `text` to `fd`, blocking while the reader catches up; EPIPE (reader gone) ends the process quietly. */
-export function writeAllSync(fd: number, text: string): void {
-  let buf = Buffer.from(text, "utf8");
+/** Writes all of `data` to `fd`, blocking while the reader catches up; EPIPE (reader gone) ends the process quietly. */
+export function writeAllSync(fd: number, data: string | Uint8Array): void {
+  let buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   // A reader that keeps up frees the pipe within microseconds, a paused one (`| less`) not for
   // minutes: start waiting short and back off, so neither costs much time nor spins the CPU.
   let waitMs = MIN_WAIT_MS;

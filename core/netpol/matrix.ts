@@ -42,13 +42,33 @@ export interface ConnectivityMatrix {
   count: number;
   /** Ordered by destination, then source, then the destination's port order. */
   connections(): Iterable<Connection>;
+  /** Every pod's `namespace/name`, in matrix order: what a cursor's indices point into. */
+  ids: readonly string[];
+  /** The same walk as `connections()`, without a Connection object per step. */
+  cursor(): MatrixCursor;
 }
 
 /** A destination port, shared by every connection to it. */
-interface PortRef {
+export interface PortRef {
   port: number;
   portName?: string;
   protocol: Protocol;
+}
+
+/**
+ * The matrix walked in place, for writers that encode connections by the million: the same
+ * connections in the same order as `connections()`, with no object per connection.
+ */
+export interface MatrixCursor {
+  /** Moves to the next connection; false once there is none. */
+  next(): boolean;
+  /** The connection's source and destination, as indices into the matrix's `ids`. */
+  readonly source: number;
+  readonly destination: number;
+  /** The destination port, and its position among the destination's selected ports. */
+  readonly port: PortRef;
+  readonly portIndex: number;
+  readonly verdict: ClassVerdict;
 }
 
 /**
@@ -137,18 +157,33 @@ export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}): Con
   for (const d of destinations) count += portRefs[d].length * (sources.length - (sourceSet.has(d) ? 1 : 0));
   const selected = query.from === undefined && query.to === undefined ? allPods : allPods.filter((_, i) => sourceSet.has(i) || matches(query.to, i));
 
-  const connections = (): Iterable<Connection> => ({
-    [Symbol.iterator]: () => new MatrixIterator(engine, ids, classOfPod, portRefs, classCount, sources, destinations, query.allowed),
-  });
-  return { pods: selected, classes: classCount, count, connections };
+  const cursor = (): MatrixCursor => new MatrixWalk(engine, ids, classOfPod, portRefs, classCount, sources, destinations, query.allowed);
+  const connections = (): Iterable<Connection> => ({ [Symbol.iterator]: () => new MatrixIterator(cursor(), ids) });
+  return { pods: selected, classes: classCount, count, connections, ids, cursor };
+}
+
+/** `connections()` on top of a cursor: one small object per connection, reading through getters. */
+class MatrixIterator implements Iterator<Connection> {
+  private readonly result: IteratorResult<Connection> = { done: false, value: undefined as unknown as Connection };
+  constructor(
+    private readonly walk: MatrixCursor,
+    private readonly ids: readonly string[],
+  ) {}
+
+  next(): IteratorResult<Connection> {
+    const w = this.walk;
+    if (!w.next()) return { done: true, value: undefined };
+    (this.result as { value: Connection }).value = new MatrixConnection(this.ids[w.source], this.ids[w.destination], w.port, w.verdict);
+    return this.result;
+  }
 }
 
 /**
- * Walks destination pods, then source pods, then the destination's ports.
- * Hand-written rather than a generator: it reuses its result object, which
- * matters at tens of millions of steps.
+ * Walks destination pods, then source pods, then the destination's ports, computing each verdict
+ * once per (source class, destination class, port). Hand-written rather than a generator: it
+ * keeps its state in fields, which matters at tens of millions of steps.
  */
-class MatrixIterator implements Iterator<Connection> {
+class MatrixWalk implements MatrixCursor {
   private readonly rows = new Map<number, ClassVerdict[]>();
   private cached = 0;
   /** Positions in `destinations` and `sources`; `d` and `s` are the pod indices there. */
@@ -159,11 +194,15 @@ class MatrixIterator implements Iterator<Connection> {
   private k = 0;
   private row: ClassVerdict[] = [];
   private refs: PortRef[] = [];
-  private readonly result: IteratorResult<Connection> = { done: false, value: undefined as unknown as Connection };
+  source = -1;
+  destination = -1;
+  port: PortRef = { port: 0, protocol: "TCP" };
+  portIndex = -1;
+  verdict: ClassVerdict = undefined as unknown as ClassVerdict;
 
   constructor(
     private readonly engine: ConnectivityEngine,
-    private readonly ids: string[],
+    private readonly ids: readonly string[],
     private readonly classOfPod: PodClass[],
     private readonly portRefs: PortRef[][],
     private readonly classCount: number,
@@ -210,10 +249,10 @@ class MatrixIterator implements Iterator<Connection> {
     this.row = row;
   }
 
-  next(): IteratorResult<Connection> {
+  next(): boolean {
     for (;;) {
       const d = this.d;
-      if (d >= this.ids.length) return { done: true, value: undefined };
+      if (d >= this.ids.length) return false;
       const s = this.s;
       const k = this.k;
       const refs = this.refs;
@@ -236,8 +275,12 @@ class MatrixIterator implements Iterator<Connection> {
         } else this.nextDestination();
       }
       if (this.allowed !== undefined && v.allowed !== this.allowed) continue;
-      (this.result as { value: Connection }).value = new MatrixConnection(this.ids[s], this.ids[d], refs[k], v);
-      return this.result;
+      this.source = s;
+      this.destination = d;
+      this.port = refs[k];
+      this.portIndex = k;
+      this.verdict = v;
+      return true;
     }
   }
 }

@@ -3,7 +3,9 @@
  * every Unix tool (cut, awk, grep, sort) expects; spreadsheet and CSV libraries read both.
  */
 import type { ConnectivityMatrix } from "../netpol";
+import { joinChunks, type ReportChunk } from "./chunks";
 import { decidingPolicies } from "./explain";
+import { connectionLineBytes, type LineParts } from "./lineBytes";
 import type { ReportOptions } from "./json";
 
 export const CSV_HEADER = ["from", "to", "port", "protocol", "allowed", "portName"] as const;
@@ -20,14 +22,21 @@ function csvRow(fields: Array<string | number | boolean>): string {
   return `${fields.map(csvField).join(",")}\n`;
 }
 
-/** The `csv` format row by row, for writing large matrices without holding them. */
-export function* csvChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<string> {
+/** A lean row in two halves, for connectionLineBytes. */
+const LEAN_CSV_ROW: LineParts = {
+  source: (id) => `${csvField(id)},`,
+  destination: (id, p, allowed) => csvRow([id, p.port, p.protocol, allowed, p.portName ?? ""]),
+};
+
+/** The `csv` format in pieces, for writing large matrices without holding them. */
+export function* csvChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<ReportChunk> {
   const explain = options.explain === true;
   yield csvRow(explain ? [...CSV_HEADER, ...CSV_EXPLAIN_HEADER] : [...CSV_HEADER]);
-  for (const c of matrix.connections()) {
-    const lean = [c.from, c.to, c.port, c.protocol, c.allowed, c.portName ?? ""];
-    yield csvRow(explain ? [...lean, c.reason, decidingPolicies(c.ingress).join(" "), decidingPolicies(c.egress).join(" ")] : lean);
-  }
+  if (explain) {
+    for (const c of matrix.connections()) {
+      yield csvRow([c.from, c.to, c.port, c.protocol, c.allowed, c.portName ?? "", c.reason, decidingPolicies(c.ingress).join(" "), decidingPolicies(c.egress).join(" ")]);
+    }
+  } else yield* connectionLineBytes(matrix, LEAN_CSV_ROW);
   // Outside the cluster: the range as "ip:<range>", one row per port (or range of ports), "all"
   // for every port, an empty port for a denied range.
   for (const e of options.external ?? []) {
@@ -41,5 +50,5 @@ export function* csvChunks(matrix: ConnectivityMatrix, options: ReportOptions = 
 }
 
 export function formatCsv(matrix: ConnectivityMatrix, options: ReportOptions = {}): string {
-  return [...csvChunks(matrix, options)].join("");
+  return joinChunks(csvChunks(matrix, options));
 }

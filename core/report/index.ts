@@ -1,10 +1,12 @@
 /** Output formats of the connectivity matrix. Pure: (matrix, warnings, ignored) → text. */
 import type { ConnectivityMatrix, IgnoredObject, LintWarning } from "../netpol";
+import { joinChunks, type ReportChunk } from "./chunks";
 import { csvChunks } from "./csv";
 import { jsonChunks, type ReportOptions } from "./json";
 import { formatMermaid } from "./mermaid";
 import { tableChunks } from "./table";
 
+export * from "./chunks";
 export * from "./explain";
 export * from "./json";
 export * from "./csv";
@@ -25,7 +27,7 @@ export function reportChunks(
   warnings: readonly LintWarning[],
   ignored: readonly IgnoredObject[],
   options: ReportOptions = {},
-): Iterable<string> {
+): Iterable<ReportChunk> {
   switch (format) {
     case "json":
       return jsonChunks(matrix, warnings, ignored, options);
@@ -46,5 +48,5 @@ export function formatReport(
   ignored: readonly IgnoredObject[],
   options: ReportOptions = {},
 ): string {
-  return [...reportChunks(format, matrix, warnings, ignored, options)].join("");
+  return joinChunks(reportChunks(format, matrix, warnings, ignored, options));
 }

@@ -3,7 +3,9 @@
  * documented in docs/connectivity.md. Connections keep the matrix order (destination, source, port).
  */
 import type { Connection, ConnectivityMatrix, ExternalConnection, IgnoredObject, LintWarning, Protocol } from "../netpol";
+import { joinChunks, type ReportChunk } from "./chunks";
 import { decidingPolicies } from "./explain";
+import { connectionLineBytes, type LineCounts, type LineParts } from "./lineBytes";
 
 /** The json contract's version: 2 made connections lean (reason and policies only with --explain). */
 export const JSON_CONTRACT_VERSION = 2;
@@ -51,15 +53,13 @@ export interface JsonReport {
   summary: JsonSummary;
 }
 
-/**
- * One lean connection as its JSON line, without JSON.stringify: every field is a Kubernetes name,
- * a number, a protocol or a boolean, none of which needs escaping (the loader refuses other names),
- * and building the string directly is several times faster at a million lines.
- */
-function leanLine(c: Connection): string {
-  const portName = c.portName;
-  return `{"from":"${c.from}","to":"${c.to}","port":${c.port},"protocol":"${c.protocol}","allowed":${c.allowed}${portName === undefined ? "" : `,"portName":${JSON.stringify(portName)}`}}`;
-}
+/** A lean connection's line in two halves, for connectionLineBytes. */
+const LEAN_JSON_LINE: LineParts = {
+  separator: ",",
+  source: (id) => `\n    {"from":${JSON.stringify(id)},"to":`,
+  destination: (id, p, allowed) =>
+    `${JSON.stringify(id)},"port":${p.port},"protocol":"${p.protocol}","allowed":${allowed}${p.portName === undefined ? "" : `,"portName":${JSON.stringify(p.portName)}`}}`,
+};
 
 function jsonConnection(c: Connection, explain: boolean): JsonConnection {
   const lean: JsonConnection = {
@@ -78,18 +78,14 @@ function indented(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, "\n  ");
 }
 
-/**
- * The `json` format in pieces, so a CLI can write a million connections without holding them:
- * the document is pretty-printed except that each connection sits on one line (grep-friendly).
- */
-export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[], options: ReportOptions = {}): Generator<string> {
+/** Connections with --explain, each on one line: a sentence and two policy lists each, so no shortcut. */
+function* explainedLines(matrix: ConnectivityMatrix): Generator<string, LineCounts> {
   let total = 0;
   let allowed = 0;
-  const explain = options.explain === true;
   // Lines are gathered into ~256 KiB pieces: one yield per connection costs more than the line.
-  let piece = `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
+  let piece = "";
   for (const c of matrix.connections()) {
-    piece += `${total === 0 ? "" : ","}\n    ${explain ? JSON.stringify(jsonConnection(c, true)) : leanLine(c)}`;
+    piece += `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c, true))}`;
     total++;
     if (c.allowed) allowed++;
     if (piece.length >= 262_144) {
@@ -97,10 +93,21 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
       piece = "";
     }
   }
-  yield piece;
+  if (piece.length > 0) yield piece;
+  return { total, allowed };
+}
+
+/**
+ * The `json` format in pieces (text, or bytes for the lean connections), so a CLI can write a
+ * million connections without holding them: the document is pretty-printed except that each
+ * connection sits on one line (grep-friendly).
+ */
+export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[], options: ReportOptions = {}): Generator<ReportChunk> {
+  yield `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
+  const { total, allowed } = options.explain === true ? yield* explainedLines(matrix) : yield* connectionLineBytes(matrix, LEAN_JSON_LINE);
   yield total === 0 ? "],\n" : "\n  ],\n";
   let rows = 0;
-  piece = `  "external": [`;
+  let piece = `  "external": [`;
   for (const e of options.external ?? []) {
     piece += `${rows === 0 ? "" : ","}\n    ${JSON.stringify(e)}`;
     rows++;
@@ -116,5 +123,5 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
 
 /** The `json` format as one string. */
 export function formatJson(matrix: ConnectivityMatrix, warnings: readonly LintWarning[], ignored: readonly IgnoredObject[], options: ReportOptions = {}): string {
-  return [...jsonChunks(matrix, warnings, ignored, options)].join("");
+  return joinChunks(jsonChunks(matrix, warnings, ignored, options));
 }

@@ -10,6 +10,7 @@ import {
   formatMermaid,
   formatReport,
   formatTable,
+  reportChunks,
   MERMAID_DENIED_EDGE_LIMIT,
   MERMAID_POD_LIMIT,
   mermaidId,
@@ -265,6 +266,44 @@ describe("report formats", () => {
       const text = formatMermaid(computeMatrix(model));
       assert.ok(!text.includes("-.->"));
       assert.match(text, new RegExp(`%% ${MERMAID_DENIED_EDGE_LIMIT + 1} denied pairs`));
+    });
+  });
+
+  describe("at a size that spans many written pieces", () => {
+    // 60 pods with two ports each: 7,080 connections, over 700 KB of json, so many 32 KiB pieces.
+    const many = (): ClusterModel => ({
+      namespaces: [{ name: "a", labels: {} }, { name: "b", labels: {} }],
+      pods: Array.from({ length: 60 }, (_, i) =>
+        pod(i % 2 === 0 ? "a" : "b", `pod-${i}`, { app: `app-${i % 7}` }, [{ name: "http", containerPort: 8080 }, { containerPort: 9090, protocol: "UDP" }]),
+      ),
+      policies: [
+        policy("a", "deny-all", { podSelector: {}, policyTypes: ["Ingress"] }),
+        policy("a", "allow-app-3", { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: "app-3" } }, namespaceSelector: {} }], ports: [{ port: 8080 }] }] }),
+      ],
+    });
+
+    it("json and csv hold every connection once, in matrix order, with no line cut at a piece boundary", () => {
+      const matrix = computeMatrix(many());
+      const expected = [...matrix.connections()].map((c) => ({ from: c.from, to: c.to, port: c.port, protocol: c.protocol, allowed: c.allowed, ...(c.portName ? { portName: c.portName } : {}) }));
+      assert.equal(expected.length, 60 * 59 * 2);
+      assert.ok(expected.some((c) => c.allowed) && expected.some((c) => !c.allowed), "both verdicts occur");
+      let pieces = 0;
+      for (const chunk of reportChunks("json", matrix, [], [])) if (typeof chunk !== "string") pieces++;
+      assert.ok(pieces > 10, `the connections came in many byte pieces, not ${pieces}`);
+      const doc = JSON.parse(formatJson(matrix, [], []));
+      assert.deepEqual(doc.connections, expected);
+      assert.deepEqual(doc.summary, { pods: 60, classes: matrix.classes, connections: expected.length, allowed: expected.filter((c) => c.allowed).length, denied: expected.filter((c) => !c.allowed).length });
+      const rows = parseCsv(formatCsv(matrix)).slice(1);
+      assert.deepEqual(rows, expected.map((c) => [c.from, c.to, String(c.port), c.protocol, String(c.allowed), c.portName ?? ""]));
+    });
+
+    it("a cursor walks the same connections as connections(), without an object each", () => {
+      const matrix = computeMatrix(many(), { allowed: true });
+      const walked: string[] = [];
+      const cursor = matrix.cursor();
+      while (cursor.next()) walked.push(`${matrix.ids[cursor.source]}>${matrix.ids[cursor.destination]}:${cursor.port.port}/${cursor.portIndex}=${cursor.verdict.allowed}`);
+      assert.ok(walked.length > 0);
+      assert.deepEqual(walked, [...matrix.connections()].map((c) => `${c.from}>${c.to}:${c.port}/${c.port === 8080 ? 0 : 1}=${c.allowed}`));
     });
   });
 
