@@ -8,6 +8,7 @@ import {
   buildModel,
   computeExposure,
   computeMatrix,
+  ConnectivityEngine,
   externalConnections,
   queryExternal,
   describeWay,
@@ -96,9 +97,11 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
   checkQueryNames(args.query, model);
   if (args.exposure) return printExposure(args, model, io);
-  const matrix = computeMatrix(model, args.query);
+  // One engine: building it classifies every pod, which is most of a focus query's time.
+  const engine = new ConnectivityEngine(model);
+  const matrix = computeMatrix(model, args.query, engine);
   // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
-  const warnings = lintModel(input.probes.length > 0 ? buildModel([...input.deployed]).model : model);
+  const warnings = input.probes.length > 0 ? lintModel(buildModel([...input.deployed]).model) : lintModel(model, engine);
   // Named as in the json (namespace/policy), so a warning on a real cluster says which policy it means.
   for (const w of warnings) io.stderr(`warning [${w.code}] ${w.policy ? `${w.namespace ?? "default"}/${w.policy}: ` : ""}${w.message}\n`);
   if (ignored.length > 0) io.stderr(`${ignoredLine(ignored)}\n`);

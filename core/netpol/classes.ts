@@ -1,4 +1,4 @@
-import { parseIP, cidrContainsIP, type IPAddress } from "./ip";
+import { parseIP, cidrContainsIP, type IPAddress, type IPFamily } from "./ip";
 import type { CompiledIPBlock } from "./ipblock";
 import { labelsKey } from "./selectors";
 import { portsKey } from "./ports";
@@ -26,6 +26,8 @@ export class PodClassifier {
   readonly classes: PodClass[] = [];
   private readonly byKey = new Map<string, PodClass>();
   private readonly byPod = new Map<PodInfo, PodClass>();
+  private readonly boundaries: Partial<Record<IPFamily, bigint[]>> = {};
+  private readonly intervalSignatures = new Map<number, string>();
 
   constructor(
     private readonly namespaceOf: (name: string) => NamespaceInfo,
@@ -53,15 +55,47 @@ export class PodClassifier {
     return cls;
   }
 
+  /**
+   * Which ipBlocks hold the address, as a string of 0s and 1s. Addresses between two consecutive
+   * CIDR boundaries answer alike, so the answer is worked out once per such interval and found by
+   * a binary search over the boundaries: pods are classified by the thousand, ipBlocks by the hundred.
+   */
   private ipSignature(ip: string | undefined): string {
     if (!ip || this.ipBlocks.length === 0) return "";
     const addr: IPAddress | undefined = parseIP(ip);
     if (!addr) return "";
-    let sig = "";
-    for (const b of this.ipBlocks) {
-      const inside = cidrContainsIP(b.cidr, addr) && !b.except.some((e) => cidrContainsIP(e, addr));
-      sig += inside ? "1" : "0";
+    const bounds = (this.boundaries[addr.family] ??= boundariesOf(this.ipBlocks, addr.family));
+    let lo = 0;
+    let hi = bounds.length; // the interval is the number of boundaries at or below the address
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (bounds[mid] <= addr.value) lo = mid + 1;
+      else hi = mid;
+    }
+    const key = addr.family * 0x100000 + lo;
+    let sig = this.intervalSignatures.get(key);
+    if (sig === undefined) {
+      sig = "";
+      for (const b of this.ipBlocks) {
+        const inside = cidrContainsIP(b.cidr, addr) && !b.except.some((e) => cidrContainsIP(e, addr));
+        sig += inside ? "1" : "0";
+      }
+      this.intervalSignatures.set(key, sig);
     }
     return sig;
   }
+}
+
+/** Every address where some CIDR of the ipBlocks starts or ends, in one family, ascending. */
+function boundariesOf(blocks: readonly CompiledIPBlock[], family: IPFamily): bigint[] {
+  const points = new Set<bigint>();
+  const size = 1n << BigInt(family === 4 ? 32 : 128);
+  for (const b of blocks) {
+    for (const c of [b.cidr, ...b.except]) {
+      if (c.family !== family) continue;
+      points.add(c.base);
+      points.add(c.base + size / (1n << BigInt(c.prefix)));
+    }
+  }
+  return [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -21,17 +21,26 @@ export interface CIDR {
 const BITS: Record<IPFamily, number> = { 4: 32, 6: 128 };
 
 function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    // Kubernetes parses CIDRs "sloppily": leading zeros are decimal, not octal.
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
+  // Four dot-separated parts of one to three digits, each at most 255. Kubernetes parses CIDRs
+  // "sloppily": leading zeros are decimal, not octal. Read by character code: pods are parsed by
+  // the thousand.
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // a final "."
+    if (c === 46) {
+      if (digits === 0 || part > 255 || ++parts > 4) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else return undefined;
   }
-  return value;
+  return parts === 4 ? BigInt(value) : undefined;
 }
 
 function parseIPv6(text: string): bigint | undefined {

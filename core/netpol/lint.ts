@@ -3,7 +3,7 @@ import { podNamespace } from "./namespaces";
 import { effectivePolicyTypes, policyNamespace } from "./policy";
 import { protocolOf } from "./ports";
 import { describeSelector, isEmptySelector, matchesSelector } from "./selectors";
-import type { ClusterModel, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
+import type { ClusterModel, ContainerPort, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
 
 export type LintCode = "or-trap" | "selects-no-pod" | "unresolved-named-port" | "egress-without-policy-types" | "no-default-deny" | "ipblock-without-pod-ip";
 
@@ -77,14 +77,15 @@ function namedPortWarnings(policy: NetworkPolicy, engine: ConnectivityEngine, po
   const namespace = policyNamespace(policy);
   const compiled = engine.policies.find((p) => p.policy === policy);
   if (!compiled) return out;
-  const targets = (podsByNs.get(namespace) ?? []).filter((p) => matchesSelector(compiled.podSelector, p.labels ?? {}));
-  const hasPort = (pods: PodInfo[], name: string, protocol: string): boolean =>
-    pods.some((p) => (p.ports ?? []).some((cp) => cp.name === name && protocolOf(cp) === protocol));
-  const check = (pods: PodInfo[], rule: { ports?: NetworkPolicyPort[] } | undefined, field: string, who: string): void => {
+  // Pods of one class declare the same ports, so the egress side searches classes, not pods.
+  const targets = (podsByNs.get(namespace) ?? []).filter((p) => matchesSelector(compiled.podSelector, p.labels ?? {})).map((p) => p.ports ?? []);
+  const declares = (portLists: ContainerPort[][], name: string, protocol: string): boolean =>
+    portLists.some((ports) => ports.some((cp) => cp.name === name && protocolOf(cp) === protocol));
+  const check = (portLists: ContainerPort[][], rule: { ports?: NetworkPolicyPort[] } | undefined, field: string, who: string): void => {
     (rule?.ports ?? []).forEach((port, j) => {
       if (typeof port.port !== "string") return;
       const protocol = protocolOf(port);
-      if (hasPort(pods, port.port, protocol)) return;
+      if (declares(portLists, port.port, protocol)) return;
       out.push({
         code: "unresolved-named-port",
         namespace,
@@ -100,21 +101,22 @@ function namedPortWarnings(policy: NetworkPolicy, engine: ConnectivityEngine, po
   if (compiled.egress) {
     compiled.egressRules.forEach((rule) => {
       const spec = (policy.spec.egress ?? [])[rule.index];
-      // Only a named port needs the rule's peers, and finding them walks every pod.
+      // Only a named port needs the rule's peers, and finding them walks every class.
       if (!(spec?.ports ?? []).some((port) => typeof port.port === "string")) return;
-      const peers = engine.model.pods.filter((p) => {
-        const cls = engine.classOf(p);
-        return rule.peers === null || rule.peers.some((peer) => peer.matches(cls));
-      });
-      check(peers, spec, `spec.egress[${rule.index}]`, "pod this rule's peers match");
+      const peers = engine.classifier.classes.filter((cls) => cls.pods.length > 0 && (rule.peers === null || rule.peers.some((peer) => peer.matches(cls))));
+      check(
+        peers.map((cls) => cls.ports),
+        spec,
+        `spec.egress[${rule.index}]`,
+        "pod this rule's peers match",
+      );
     });
   }
   return out;
 }
 
-/** Every check: the per-policy ones plus those that need the cluster's pods. */
-export function lintModel(model: ClusterModel): LintWarning[] {
-  const engine = new ConnectivityEngine(model);
+/** Every check: the per-policy ones plus those that need the cluster's pods (pass the model's engine when there is one). */
+export function lintModel(model: ClusterModel, engine = new ConnectivityEngine(model)): LintWarning[] {
   const podsByNs = new Map<string, PodInfo[]>();
   for (const p of model.pods ?? []) {
     const ns = podNamespace(p);

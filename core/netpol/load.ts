@@ -33,14 +33,27 @@ export const MAX_LIST_DEPTH = 16;
 /** Documents nested deeper than this are refused before anything walks them. */
 export const MAX_DOCUMENT_DEPTH = 128;
 
-/** The nesting depth of a parsed document, measured without recursion (input decides the depth). */
+/** Whether a parsed document nests deeper than `limit`, found without recursion (input decides the depth). */
 function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
+  // Two parallel stacks and only containers pushed: this walks every value of every input.
+  const values: object[] = [];
+  const depths: number[] = [];
+  if (value !== null && typeof value === "object") {
+    values.push(value);
+    depths.push(1);
+  }
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    const children = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child !== null && typeof child === "object") {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }

@@ -130,8 +130,7 @@ const MAX_CACHED_VERDICTS = 4_000_000;
  * pods and per container port the destination declares. Verdicts are computed
  * per (source class, destination class, port) and expanded to pods lazily.
  */
-export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}): ConnectivityMatrix {
-  const engine = new ConnectivityEngine(model);
+export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}, engine = new ConnectivityEngine(model)): ConnectivityMatrix {
   const indexed = (model.pods ?? []).map((pod, i) => ({ pod, i, id: podId(pod) }));
   indexed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
   const allPods = indexed.map((e) => e.pod);
