@@ -108,7 +108,7 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   if (matrix.count === 0 && args.source.kind === "stack" && !args.source.probes) {
     io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
   }
-  const external = queryExternal(externalConnections(model, args.query), args.query);
+  const external = queryExternal(externalConnections(model, args.query, engine), args.query);
   writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain, external }), io);
   return 0;
 }

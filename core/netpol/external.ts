@@ -4,11 +4,11 @@
  * every ipBlock treats alike form one range (plus "everything else"). Any address of a range gets
  * the same verdict, so one representative address decides for all of it. Pure.
  */
-import { podId } from "./engine";
+import { ConnectivityEngine, podId } from "./engine";
 import { cidrContainsIP, parseCIDR, type CIDR, type IPFamily } from "./ip";
 import { compileIPBlock, ipBlockMatches } from "./ipblock";
 import { effectivePolicyTypes, policyNamespace } from "./policy";
-import { protocolOf, rulePortsMatch } from "./ports";
+import { portsKey, protocolOf, rulePortsMatch } from "./ports";
 import { matchesSelector } from "./selectors";
 import type { ClusterModel, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
 
@@ -177,7 +177,7 @@ interface RangeVerdict {
  * egress of those pods, with `query.to` only the ingress of those: what a focus query prints is
  * all that is computed.
  */
-export function* externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}): Generator<ExternalConnection> {
+export function* externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}, engine = new ConnectivityEngine(model)): Generator<ExternalConnection> {
   const ranges = externalRanges(model);
   // With no ipBlock in play every outside address is treated alike; any one address stands for all.
   const checked = ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }];
@@ -198,27 +198,36 @@ export function* externalConnections(model: ClusterModel, query: { from?: Side; 
     }
     return i;
   };
-  const memo = new Map<string, Uint32Array | RangeVerdict>();
+  // Verdicts depend only on the isolating policies (and, for ingress, the pod's ports): classes
+  // share them, and many classes are isolated by the same few policies.
+  const byClass = new Map<number, Uint32Array | RangeVerdict>();
+  const byPolicies = new Map<string, Uint32Array | RangeVerdict>();
   const verdictsOf = (pod: PodInfo, direction: "egress" | "ingress"): Uint32Array | RangeVerdict => {
-    const key = `${direction}|${pod.namespace || "default"}|${JSON.stringify(Object.entries(pod.labels).sort())}|${JSON.stringify(pod.ports)}`;
-    const cached = memo.get(key);
-    if (cached) return cached;
-    const policies = policiesIsolating(model, pod, direction);
-    let result: Uint32Array | RangeVerdict;
-    if (policies.length === 0) {
-      // Not isolated: one row, the whole address space.
-      result = direction === "egress" ? { ports: "all", allowed: true } : { ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true };
-    } else {
-      result = Uint32Array.from(checked, (range) => {
-        if (direction === "egress") {
-          const ports = egressPorts(policies, range.representative);
-          return intern({ ports, allowed: ports === "all" || ports.length > 0 });
+    const cls = engine.classifier.classOf(pod);
+    const classKey = cls.id * 2 + (direction === "egress" ? 0 : 1);
+    const known = byClass.get(classKey);
+    if (known) return known;
+    const targets = engine.targetsOf(cls);
+    const ids = direction === "egress" ? targets.egressIds : targets.ingressIds;
+    const policiesKey = `${direction}|${ids.join(",")}|${direction === "ingress" ? portsKey(cls.ports) : ""}`;
+    let result = byPolicies.get(policiesKey);
+    if (!result) {
+      const policies = (direction === "egress" ? targets.egress : targets.ingress).map((c) => c.policy);
+      if (policies.length === 0) {
+        // Not isolated: one row, the whole address space.
+        result = direction === "egress" ? { ports: "all", allowed: true } : { ports: pod.ports.map((cp) => `${protocolOf(cp)}/${cp.containerPort}`).sort(), allowed: true };
+      } else {
+        const row = new Uint32Array(checked.length);
+        for (let i = 0; i < checked.length; i++) {
+          const ip = checked[i].representative;
+          const ports = direction === "egress" ? egressPorts(policies, ip) : ingressPorts(policies, pod, ip);
+          row[i] = intern({ ports, allowed: ports === "all" || ports.length > 0 });
         }
-        const ports = ingressPorts(policies, pod, range.representative);
-        return intern({ ports, allowed: ports.length > 0 });
-      });
+        result = row;
+      }
+      byPolicies.set(policiesKey, result);
     }
-    memo.set(key, result);
+    byClass.set(classKey, result);
     return result;
   };
   function* rows(pod: string, direction: "egress" | "ingress", v: Uint32Array | RangeVerdict): Generator<ExternalConnection> {
@@ -229,9 +238,8 @@ export function* externalConnections(model: ClusterModel, query: { from?: Side; 
     for (let i = 0; i < v.length; i++) yield { direction, pod, range: checked[i].name, ports: verdicts[v[i]].ports, allowed: verdicts[v[i]].allowed };
   }
   // Produced row by row: at 5,000 pods and a hundred ranges a list would hold half a million rows.
-  const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
-  for (const pod of pods) {
-    const id = podId(pod);
+  const pods = model.pods.map((pod) => ({ pod, id: podId(pod) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const { pod, id } of pods) {
     if (wantEgress && matches(query.from, pod)) yield* rows(id, "egress", verdictsOf(pod, "egress"));
     if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) yield* rows(id, "ingress", verdictsOf(pod, "ingress"));
   }
