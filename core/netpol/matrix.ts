@@ -46,6 +46,10 @@ export interface ConnectivityMatrix {
   ids: readonly string[];
   /** The same walk as `connections()`, without a Connection object per step. */
   cursor(): MatrixCursor;
+  /** The same connections a destination at a time (what the cursor walks). */
+  rows(): Iterable<MatrixRow>;
+  /** The query's `allowed` filter, which rows leave to their reader. */
+  allowed?: boolean;
 }
 
 /** A destination port, shared by every connection to it. */
@@ -53,6 +57,24 @@ export interface PortRef {
   port: number;
   portName?: string;
   protocol: Protocol;
+}
+
+/**
+ * One destination's connections: for each source in order (skipping the destination itself) and
+ * each port, `verdicts[sourceClass[source] * ports.length + port position]`. The matrix's
+ * `allowed` filter is left to the reader. Writers that go a row at a time touch no object per
+ * connection at all.
+ */
+export interface MatrixRow {
+  /** Index into the matrix's `ids`. */
+  readonly destination: number;
+  /** The destination's ports the query selects, in its order. */
+  readonly ports: readonly PortRef[];
+  /** The query's sources, as indices into `ids`, in matrix order; the destination may be among them. */
+  readonly sources: readonly number[];
+  /** Pod class id of every pod, by index into `ids`. */
+  readonly sourceClass: Int32Array;
+  readonly verdicts: readonly ClassVerdict[];
 }
 
 /**
@@ -156,9 +178,51 @@ export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}, engi
   for (const d of destinations) count += portRefs[d].length * (sources.length - (sourceSet.has(d) ? 1 : 0));
   const selected = query.from === undefined && query.to === undefined ? allPods : allPods.filter((_, i) => sourceSet.has(i) || matches(query.to, i));
 
-  const cursor = (): MatrixCursor => new MatrixWalk(engine, ids, classOfPod, portRefs, classCount, sources, destinations, query.allowed);
+  const sourceClass = Int32Array.from(classOfPod, (c) => c.id);
+  const sourceClasses = [...new Set(sources.map((s) => classOfPod[s]))];
+  const rows = (): Iterable<MatrixRow> => matrixRows(engine, classOfPod, portRefs, classCount, sources, sourceClasses, sourceClass, destinations);
+  const cursor = (): MatrixCursor => new MatrixWalk(rows()[Symbol.iterator](), query.allowed);
   const connections = (): Iterable<Connection> => ({ [Symbol.iterator]: () => new MatrixIterator(cursor(), ids) });
-  return { pods: selected, classes: classCount, count, connections, ids, cursor };
+  return { pods: selected, classes: classCount, count, connections, ids, cursor, rows, ...(query.allowed !== undefined ? { allowed: query.allowed } : {}) };
+}
+
+/**
+ * A row per destination that any other source can call. Verdicts are computed per (source class,
+ * destination class, port) and kept per destination class, within a bound so huge matrices stay
+ * within memory.
+ */
+function* matrixRows(
+  engine: ConnectivityEngine,
+  classOfPod: readonly PodClass[],
+  portRefs: readonly PortRef[][],
+  classCount: number,
+  sources: readonly number[],
+  sourceClasses: readonly PodClass[],
+  sourceClass: Int32Array,
+  destinations: readonly number[],
+): Generator<MatrixRow> {
+  const cache = new Map<number, ClassVerdict[]>();
+  let cached = 0;
+  for (const d of destinations) {
+    if (sources.length === 0 || (sources.length === 1 && sources[0] === d)) continue; // nobody else can call it
+    const ports = portRefs[d];
+    const dst = classOfPod[d];
+    let verdicts = cache.get(dst.id);
+    if (!verdicts) {
+      const size = classCount * ports.length;
+      if (cached + size > MAX_CACHED_VERDICTS) {
+        cache.clear();
+        cached = 0;
+      }
+      verdicts = new Array<ClassVerdict>(size);
+      for (const src of sourceClasses) {
+        for (let k = 0; k < ports.length; k++) verdicts[src.id * ports.length + k] = engine.classVerdict(src, dst, ports[k].port, ports[k].protocol);
+      }
+      cache.set(dst.id, verdicts);
+      cached += size;
+    }
+    yield { destination: d, ports, sources, sourceClass, verdicts };
+  }
 }
 
 /** `connections()` on top of a cursor: one small object per connection, reading through getters. */
@@ -177,22 +241,12 @@ class MatrixIterator implements Iterator<Connection> {
   }
 }
 
-/**
- * Walks destination pods, then source pods, then the destination's ports, computing each verdict
- * once per (source class, destination class, port). Hand-written rather than a generator: it
- * keeps its state in fields, which matters at tens of millions of steps.
- */
+/** Walks the rows: destination pods, then source pods (skipping the destination), then ports. */
 class MatrixWalk implements MatrixCursor {
-  private readonly rows = new Map<number, ClassVerdict[]>();
-  private cached = 0;
-  /** Positions in `destinations` and `sources`; `d` and `s` are the pod indices there. */
-  private di = -1;
+  private row: MatrixRow | undefined;
+  /** Position in the row's sources, and the next port position. */
   private si = 0;
-  private d = -1;
-  private s = 0;
   private k = 0;
-  private row: ClassVerdict[] = [];
-  private refs: PortRef[] = [];
   source = -1;
   destination = -1;
   port: PortRef = { port: 0, protocol: "TCP" };
@@ -200,83 +254,43 @@ class MatrixWalk implements MatrixCursor {
   verdict: ClassVerdict = undefined as unknown as ClassVerdict;
 
   constructor(
-    private readonly engine: ConnectivityEngine,
-    private readonly ids: readonly string[],
-    private readonly classOfPod: PodClass[],
-    private readonly portRefs: PortRef[][],
-    private readonly classCount: number,
-    private readonly sources: number[],
-    private readonly destinations: number[],
+    private readonly rows: Iterator<MatrixRow>,
     private readonly allowed: boolean | undefined,
   ) {
-    this.nextDestination();
+    this.nextRow();
   }
 
-  /** The first source position at or after `from` that is not the destination itself. */
-  private sourceFrom(from: number): number {
-    let si = from;
-    while (si < this.sources.length && this.sources[si] === this.d) si++;
-    return si;
-  }
-
-  private nextDestination(): void {
-    for (;;) {
-      this.di++;
-      if (this.di >= this.destinations.length) {
-        this.d = this.ids.length; // done
-        return;
-      }
-      this.d = this.destinations[this.di];
-      this.si = this.sourceFrom(0);
-      if (this.si < this.sources.length) break; // a destination nobody else can call yields nothing
-    }
-    this.s = this.sources[this.si];
-    this.refs = this.portRefs[this.d];
+  private nextRow(): void {
+    const r = this.rows.next();
+    this.row = r.done ? undefined : r.value;
+    this.si = 0;
     this.k = 0;
-    const dst = this.classOfPod[this.d];
-    let row = this.rows.get(dst.id);
-    if (!row) {
-      const size = this.classCount * this.refs.length;
-      if (this.cached + size > MAX_CACHED_VERDICTS) {
-        this.rows.clear();
-        this.cached = 0;
-      }
-      row = new Array<ClassVerdict>(size);
-      this.rows.set(dst.id, row);
-      this.cached += size;
-    }
-    this.row = row;
   }
 
   next(): boolean {
     for (;;) {
-      const d = this.d;
-      if (d >= this.ids.length) return false;
-      const s = this.s;
-      const k = this.k;
-      const refs = this.refs;
-      const src = this.classOfPod[s];
-      const slot = src.id * refs.length + k;
-      let v = this.row[slot];
-      if (v === undefined) {
-        const ref = refs[k];
-        v = this.engine.classVerdict(src, this.classOfPod[d], ref.port, ref.protocol);
-        this.row[slot] = v;
+      const row = this.row;
+      if (row === undefined) return false;
+      if (this.si >= row.sources.length) {
+        this.nextRow();
+        continue;
       }
-      // Advance: port, then source (skipping the destination itself), then destination.
-      if (k + 1 < refs.length) this.k = k + 1;
+      const s = row.sources[this.si];
+      if (s === row.destination) {
+        this.si++;
+        continue;
+      }
+      const k = this.k;
+      const v = row.verdicts[row.sourceClass[s] * row.ports.length + k];
+      if (k + 1 < row.ports.length) this.k = k + 1;
       else {
         this.k = 0;
-        const next = this.sourceFrom(this.si + 1);
-        if (next < this.sources.length) {
-          this.si = next;
-          this.s = this.sources[next];
-        } else this.nextDestination();
+        this.si++;
       }
       if (this.allowed !== undefined && v.allowed !== this.allowed) continue;
       this.source = s;
-      this.destination = d;
-      this.port = refs[k];
+      this.destination = row.destination;
+      this.port = row.ports[k];
       this.portIndex = k;
       this.verdict = v;
       return true;

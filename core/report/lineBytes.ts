@@ -33,43 +33,50 @@ const PIECE_BYTES = 32 * 1024;
 export function* connectionLineBytes(matrix: ConnectivityMatrix, parts: LineParts): Generator<Uint8Array, LineCounts> {
   const encoder = new TextEncoder();
   const ids = matrix.ids;
+  const only = matrix.allowed;
   const separator = encoder.encode(parts.separator ?? "");
-  const sources: Array<Uint8Array | undefined> = new Array(ids.length);
-  // The current destination's parts, by port position and verdict (2k + allowed).
-  let destinations: Array<Uint8Array | undefined> = [];
-  let destination = -1;
+  const heads: Array<Uint8Array | undefined> = new Array(ids.length);
   let piece = new Uint8Array(PIECE_BYTES);
   let at = 0;
   let total = 0;
   let allowed = 0;
-  const cursor = matrix.cursor();
-  while (cursor.next()) {
-    const s = cursor.source;
-    if (cursor.destination !== destination) {
-      destination = cursor.destination;
-      destinations = [];
+  // Rows, not a cursor: this loop is the whole cost of a large report, so it reads the verdict
+  // arrays directly.
+  for (const row of matrix.rows()) {
+    const d = row.destination;
+    const { sources, sourceClass, verdicts } = row;
+    const width = row.ports.length;
+    // This destination's halves, by port position and verdict (2k + allowed).
+    const tails: Array<Uint8Array | undefined> = new Array(2 * width);
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i];
+      if (s === d) continue;
+      const head = heads[s] ?? (heads[s] = encoder.encode(parts.source(ids[s])));
+      const base = sourceClass[s] * width;
+      for (let k = 0; k < width; k++) {
+        const ok = verdicts[base + k].allowed;
+        if (only !== undefined && ok !== only) continue;
+        const slot = 2 * k + (ok ? 1 : 0);
+        const tail = tails[slot] ?? (tails[slot] = encoder.encode(parts.destination(ids[d], row.ports[k], ok)));
+        const sep = total === 0 ? 0 : separator.length;
+        const size = sep + head.length + tail.length;
+        if (at + size > piece.length) {
+          yield piece.subarray(0, at);
+          if (size > piece.length) piece = new Uint8Array(size);
+          at = 0;
+        }
+        if (sep > 0) {
+          piece.set(separator, at);
+          at += sep;
+        }
+        piece.set(head, at);
+        at += head.length;
+        piece.set(tail, at);
+        at += tail.length;
+        total++;
+        if (ok) allowed++;
+      }
     }
-    const ok = cursor.verdict.allowed;
-    const slot = 2 * cursor.portIndex + (ok ? 1 : 0);
-    const head = sources[s] ?? (sources[s] = encoder.encode(parts.source(ids[s])));
-    const tail = destinations[slot] ?? (destinations[slot] = encoder.encode(parts.destination(ids[destination], cursor.port, ok)));
-    const sep = total === 0 ? 0 : separator.length;
-    const size = sep + head.length + tail.length;
-    if (at + size > piece.length) {
-      yield piece.subarray(0, at);
-      if (size > piece.length) piece = new Uint8Array(size);
-      at = 0;
-    }
-    if (sep > 0) {
-      piece.set(separator, at);
-      at += sep;
-    }
-    piece.set(head, at);
-    at += head.length;
-    piece.set(tail, at);
-    at += tail.length;
-    total++;
-    if (ok) allowed++;
   }
   if (at > 0) yield piece.subarray(0, at);
   return { total, allowed };
