@@ -1,9 +1,11 @@
+import type { PodClass } from "./classes";
+import type { CompiledPolicy } from "./compiled";
 import { ConnectivityEngine } from "./engine";
 import { podNamespace } from "./namespaces";
 import { effectivePolicyTypes, policyNamespace } from "./policy";
 import { protocolOf } from "./ports";
 import { describeSelector, isEmptySelector, matchesSelector } from "./selectors";
-import type { ClusterModel, ContainerPort, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
+import type { ClusterModel, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
 
 export type LintCode = "or-trap" | "selects-no-pod" | "unresolved-named-port" | "egress-without-policy-types" | "no-default-deny" | "ipblock-without-pod-ip";
 
@@ -72,20 +74,24 @@ export function lintPolicy(policy: NetworkPolicy): LintWarning[] {
   return [...orTraps(policy), ...egressWithoutTypes(policy)];
 }
 
-function namedPortWarnings(policy: NetworkPolicy, engine: ConnectivityEngine, podsByNs: Map<string, PodInfo[]>): LintWarning[] {
+/** What the named-port check looks up, built once per model. */
+interface PortIndex {
+  compiledOf: Map<NetworkPolicy, CompiledPolicy>;
+  podsByNs: Map<string, PodInfo[]>;
+  /** Classes with pods, by the port name and protocol they declare ("TCP/http"). */
+  classesDeclaring: Map<string, PodClass[]>;
+}
+
+function namedPortWarnings(policy: NetworkPolicy, index: PortIndex): LintWarning[] {
   const out: LintWarning[] = [];
   const namespace = policyNamespace(policy);
-  const compiled = engine.policies.find((p) => p.policy === policy);
+  const compiled = index.compiledOf.get(policy);
   if (!compiled) return out;
-  // Pods of one class declare the same ports, so the egress side searches classes, not pods.
-  const targets = (podsByNs.get(namespace) ?? []).filter((p) => matchesSelector(compiled.podSelector, p.labels ?? {})).map((p) => p.ports ?? []);
-  const declares = (portLists: ContainerPort[][], name: string, protocol: string): boolean =>
-    portLists.some((ports) => ports.some((cp) => cp.name === name && protocolOf(cp) === protocol));
-  const check = (portLists: ContainerPort[][], rule: { ports?: NetworkPolicyPort[] } | undefined, field: string, who: string): void => {
+  const check = (rule: { ports?: NetworkPolicyPort[] } | undefined, field: string, who: string, declaredBy: (name: string, protocol: string) => boolean): void => {
     (rule?.ports ?? []).forEach((port, j) => {
       if (typeof port.port !== "string") return;
       const protocol = protocolOf(port);
-      if (declares(portLists, port.port, protocol)) return;
+      if (declaredBy(port.port, protocol)) return;
       out.push({
         code: "unresolved-named-port",
         namespace,
@@ -96,20 +102,16 @@ function namedPortWarnings(policy: NetworkPolicy, engine: ConnectivityEngine, po
     });
   };
   if (compiled.ingress) {
-    (policy.spec.ingress ?? []).forEach((rule, i) => check(targets, rule, `spec.ingress[${i}]`, "pod this policy selects"));
+    const targets = (index.podsByNs.get(namespace) ?? []).filter((p) => matchesSelector(compiled.podSelector, p.labels ?? {}));
+    const declaredBy = (name: string, protocol: string) => targets.some((p) => (p.ports ?? []).some((cp) => cp.name === name && protocolOf(cp) === protocol));
+    (policy.spec.ingress ?? []).forEach((rule, i) => check(rule, `spec.ingress[${i}]`, "pod this policy selects", declaredBy));
   }
   if (compiled.egress) {
     compiled.egressRules.forEach((rule) => {
-      const spec = (policy.spec.egress ?? [])[rule.index];
-      // Only a named port needs the rule's peers, and finding them walks every class.
-      if (!(spec?.ports ?? []).some((port) => typeof port.port === "string")) return;
-      const peers = engine.classifier.classes.filter((cls) => cls.pods.length > 0 && (rule.peers === null || rule.peers.some((peer) => peer.matches(cls))));
-      check(
-        peers.map((cls) => cls.ports),
-        spec,
-        `spec.egress[${rule.index}]`,
-        "pod this rule's peers match",
-      );
+      // Few classes declare a given port name: test only those against the rule's peers.
+      const declaredBy = (name: string, protocol: string) =>
+        (index.classesDeclaring.get(`${protocol}/${name}`) ?? []).some((cls) => rule.peers === null || rule.peers.some((peer) => peer.matches(cls)));
+      check((policy.spec.egress ?? [])[rule.index], `spec.egress[${rule.index}]`, "pod this rule's peers match", declaredBy);
     });
   }
   return out;
@@ -124,6 +126,16 @@ export function lintModel(model: ClusterModel, engine = new ConnectivityEngine(m
     if (list) list.push(p);
     else podsByNs.set(ns, [p]);
   }
+  const classesDeclaring = new Map<string, PodClass[]>();
+  for (const cls of engine.classifier.classes) {
+    if (cls.pods.length === 0) continue; // a probe's class, not a pod of the model
+    for (const key of new Set(cls.ports.filter((cp) => cp.name).map((cp) => `${protocolOf(cp)}/${cp.name}`))) {
+      const list = classesDeclaring.get(key);
+      if (list) list.push(cls);
+      else classesDeclaring.set(key, [cls]);
+    }
+  }
+  const portIndex: PortIndex = { compiledOf: new Map(engine.policies.map((c) => [c.policy, c])), podsByNs, classesDeclaring };
   const out: LintWarning[] = [];
   const withoutIP = (model.pods ?? []).filter((p) => !p.ip);
   for (const policy of model.policies ?? []) {
@@ -139,7 +151,7 @@ export function lintModel(model: ClusterModel, engine = new ConnectivityEngine(m
         message: `spec.podSelector ${describeSelector(selector)} matches no pod in namespace ${namespace}, so this policy has no effect`,
       });
     }
-    out.push(...namedPortWarnings(policy, engine, podsByNs));
+    out.push(...namedPortWarnings(policy, portIndex));
     // ipBlock peers match status.podIP: pods read from manifests (workloads) have none, so for
     // them such a peer never matches, which decides their verdicts without saying so.
     const ipPeers = [...(policy.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])].filter((p) => p.ipBlock);

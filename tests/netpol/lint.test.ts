@@ -61,6 +61,16 @@ describe("netpol lint", () => {
     ]);
   });
 
+  it("unresolved-named-port on egress counts only pods the rule's peers match", () => {
+    const client = pod("shop", "client", { app: "client" });
+    const web = pod("shop", "web", { app: "web" }, [{ containerPort: 5432, name: "pg" }]);
+    const egressToDb = np("shop", "to-db", { podSelector: { matchLabels: { app: "client" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: "pg" }] }] });
+    const warned = (pods: ReturnType<typeof pod>[]) => lintModel(model([ns("shop")], pods, [egressToDb])).filter((w) => w.code === "unresolved-named-port").map((w) => w.field);
+    assert.deepEqual(warned([client, web]), ["spec.egress[0].ports[0].port"], "web declares pg but is no peer of the rule");
+    assert.deepEqual(warned([client, web, pod("shop", "db", { app: "db" }, [{ containerPort: 5432, name: "pg" }])]), []);
+    assert.deepEqual(warned([client, web, pod("shop", "db", { app: "db" }, [{ containerPort: 5432, name: "pg", protocol: "UDP" }])]), ["spec.egress[0].ports[0].port"], "TCP pg asked, UDP pg declared");
+  });
+
   it("no-default-deny is satisfied only by empty podSelector + Ingress + no ingress rules", () => {
     const p = pod("a", "p");
     const lintDeny = (spec: Parameters<typeof np>[2]) => lintModel(model([ns("a")], [p], [np("a", "d", spec)])).filter((w) => w.code === "no-default-deny").length;
