@@ -24,10 +24,12 @@ export function runCommand(command: string, io: CommandIO, body: () => number): 
 }
 
 /** Entry point of a command module run by node: `| head` closing the pipe early ends it quietly. */
-export function runAsProcess(main: (argv: string[], io: CommandIO) => number): void {
+export function runAsProcess(main: (argv: string[], io: CommandIO) => number | Promise<number>): void {
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
-  process.exitCode = main(process.argv.slice(2), processIO);
+  const code = main(process.argv.slice(2), processIO);
+  if (typeof code === "number") process.exitCode = code;
+  else void code.then((c) => (process.exitCode = c));
 }

@@ -11,6 +11,7 @@ import {
   ConnectivityEngine,
   externalConnections,
   queryExternal,
+  selectsPod,
   describeWay,
   formatExposure,
   lintModel,
@@ -28,7 +29,7 @@ import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
 import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
 import { npmAteFlags, npmFlagsOf, userPath } from "./npmRun";
-import { runCommand } from "./command";
+import { runAsProcess, runCommand } from "./command";
 import type * as ReadLiveModule from "./connectivity/readLive";
 import { stackInput } from "./stackInput";
 
@@ -63,7 +64,7 @@ function writeBatched(chunks: Iterable<ReportChunk>, io: CommandIO): void {
 /** `--exposure`: who could reach each selected destination and port, as text or json. */
 function printExposure(args: Extract<ConnectivityArgs, { help: false }>, model: ClusterModel, io: CommandIO): number {
   const to = args.query.to;
-  const selected = computeExposure(model, (p) => to === undefined || ((p.namespace || "default") === to.namespace && (to.name === undefined || p.name === to.name))).filter(
+  const selected = computeExposure(model, (p) => selectsPod(to, p)).filter(
     (e) => args.query.port === undefined || e.port === args.query.port,
   );
   if (args.format === "json") {
@@ -113,39 +114,46 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   return 0;
 }
 
+/** The arguments, checked once whatever the source: flags npm took for itself are a usage error too. */
+function checkedArgs(argv: string[], io: CommandIO): ConnectivityArgs {
+  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
+  if (ate) throw new UsageError(ate);
+  return parseConnectivityArgs(argv);
+}
+
+/** Help, manifests or the stack: everything but a live cluster, synchronously. */
+function runOffline(args: ConnectivityArgs, io: CommandIO): number {
+  if (args.help) {
+    io.stdout(`${CONNECTIVITY_USAGE}\n`);
+    return 0;
+  }
+  const source = args.source;
+  if (source.kind === "live") throw new Error("a live cluster is read asynchronously: call runConnectivity");
+  if (source.kind === "paths") {
+    for (const p of source.paths) {
+      // npm ran `connectivity --format json` as `connectivity json`: say so, not "cannot read: json".
+      if ((REPORT_FORMATS as readonly string[]).includes(p) && !fs.existsSync(io.env ? userPath(p, io.env) : p)) {
+        throw new UsageError(`${p} is not a file; did npm take --format for itself? Run: npm run connectivity -- --format ${p}`);
+      }
+    }
+  }
+  const input =
+    source.kind === "paths"
+      ? { deployed: loadManifestPaths(source.paths.map((p) => (io.env ? userPath(p, io.env) : p))), probes: [] }
+      : stackInput(source.stack, source.probes, io.projectDir);
+  // An empty matrix from no input would read as "nothing is reachable": a wrong path must not pass.
+  if (source.kind === "paths" && input.deployed.length === 0) {
+    throw new UsageError(`no Kubernetes objects found in ${source.paths.join(", ")} (files ending .yaml, .yml or .json, with apiVersion, kind and metadata.name)`);
+  }
+  return analyse(args, input, io);
+}
+
 /**
  * Runs the command for manifests or the stack (offline, synchronous); returns the exit code.
  * Unexpected errors (bugs) propagate with their stack. A live cluster needs `runConnectivity`.
  */
 export function main(argv: string[], io: CommandIO = processIO): number {
-  return runCommand("connectivity", io, () => {
-    const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
-    if (ate) throw new UsageError(ate);
-    const args = parseConnectivityArgs(argv);
-    if (args.help) {
-      io.stdout(`${CONNECTIVITY_USAGE}\n`);
-      return 0;
-    }
-    const source = args.source;
-    if (source.kind === "live") throw new Error("a live cluster is read asynchronously: call runConnectivity");
-    if (source.kind === "paths") {
-      for (const p of source.paths) {
-        // npm ran `connectivity --format json` as `connectivity json`: say so, not "cannot read: json".
-        if ((REPORT_FORMATS as readonly string[]).includes(p) && !fs.existsSync(io.env ? userPath(p, io.env) : p)) {
-          throw new UsageError(`${p} is not a file; did npm take --format for itself? Run: npm run connectivity -- --format ${p}`);
-        }
-      }
-    }
-    const input =
-      source.kind === "paths"
-        ? { deployed: loadManifestPaths(source.paths.map((p) => (io.env ? userPath(p, io.env) : p))), probes: [] }
-        : stackInput(source.stack, source.probes, io.projectDir);
-    // An empty matrix from no input would read as "nothing is reachable": a wrong path must not pass.
-    if (source.kind === "paths" && input.deployed.length === 0) {
-      throw new UsageError(`no Kubernetes objects found in ${source.paths.join(", ")} (files ending .yaml, .yml or .json, with apiVersion, kind and metadata.name)`);
-    }
-    return analyse(args, input, io);
-  });
+  return runCommand("connectivity", io, () => runOffline(checkedArgs(argv, io), io));
 }
 
 /** Reads a live cluster's objects for the engine; tests pass a fake. */
@@ -161,18 +169,19 @@ const readLive: LiveReader = (kubeconfig, context) =>
 
 /** Every source, the live cluster included; the process entry point uses this. */
 export async function runConnectivity(argv: string[], io: CommandIO = processIO, reader: LiveReader = readLive): Promise<number> {
-  let args: ConnectivityArgs;
-  try {
-    args = parseConnectivityArgs(argv);
-  } catch {
-    return main(argv, io); // prints the usage error the same way
-  }
-  if (args.help || args.source.kind !== "live") return main(argv, io);
-  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
-  if (ate) return main(argv, io); // reports it
+  let liveArgs: Extract<ConnectivityArgs, { help: false }> | undefined;
+  let source: { kubeconfig: string; context?: string } | undefined;
+  const code = runCommand("connectivity", io, () => {
+    const args = checkedArgs(argv, io);
+    if (args.help || args.source.kind !== "live") return runOffline(args, io);
+    liveArgs = args;
+    source = args.source;
+    return 0;
+  });
+  if (liveArgs === undefined || source === undefined) return code;
   let live: LiveObjects;
   try {
-    live = await reader(io.env ? userPath(args.source.kubeconfig, io.env) : args.source.kubeconfig, args.source.context);
+    live = await reader(io.env ? userPath(source.kubeconfig, io.env) : source.kubeconfig, source.context);
   } catch (err) {
     // The default reader's errors, and the same kinds from a reader a test passes in.
     if (["LiveSourceError", "NoClusterError", "LiveReadError"].includes((err as Error)?.name)) {
@@ -181,14 +190,8 @@ export async function runConnectivity(argv: string[], io: CommandIO = processIO,
     }
     throw err;
   }
-  const liveArgs = args;
-  return runCommand("connectivity", io, () => analyse(liveArgs, { deployed: liveEngineObjects(live), probes: [] }, io));
+  const args = liveArgs;
+  return runCommand("connectivity", io, () => analyse(args, { deployed: liveEngineObjects(live), probes: [] }, io));
 }
 
-if (require.main === module) {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-  });
-  runConnectivity(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+if (require.main === module) runAsProcess((argv, io) => runConnectivity(argv, io));

@@ -5,6 +5,7 @@
  * the same verdict, so one representative address decides for all of it. Pure.
  */
 import { ConnectivityEngine, podId } from "./engine";
+import { selectsPod, type PodSelector } from "./matrix";
 import { cidrContainsIP, parseCIDR, type CIDR, type IPFamily } from "./ip";
 import { compileIPBlock, ipBlockMatches } from "./ipblock";
 import { effectivePolicyTypes, policyNamespace } from "./policy";
@@ -164,7 +165,6 @@ function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: string): stri
   return [...open].sort();
 }
 
-type Side = { namespace: string; name?: string };
 
 /** A verdict for one range: the ports and whether anything is allowed; distinct ones are few, so they are shared. */
 interface RangeVerdict {
@@ -177,11 +177,10 @@ interface RangeVerdict {
  * egress of those pods, with `query.to` only the ingress of those: what a focus query prints is
  * all that is computed.
  */
-export function* externalConnections(model: ClusterModel, query: { from?: Side; to?: Side } = {}, engine = new ConnectivityEngine(model)): Generator<ExternalConnection> {
+export function* externalConnections(model: ClusterModel, query: { from?: PodSelector; to?: PodSelector } = {}, engine = new ConnectivityEngine(model)): Generator<ExternalConnection> {
   const ranges = externalRanges(model);
   // With no ipBlock in play every outside address is treated alike; any one address stands for all.
   const checked = ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }];
-  const matches = (sel: Side | undefined, pod: PodInfo) => sel === undefined || ((pod.namespace || "default") === sel.namespace && (sel.name === undefined || pod.name === sel.name));
   const wantEgress = query.to === undefined;
   const wantIngress = query.from === undefined;
   // Pods the policies cannot tell apart get the same verdicts: computed once per class, kept as
@@ -240,19 +239,19 @@ export function* externalConnections(model: ClusterModel, query: { from?: Side; 
   // Produced row by row: at 5,000 pods and a hundred ranges a list would hold half a million rows.
   const pods = model.pods.map((pod) => ({ pod, id: podId(pod) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const { pod, id } of pods) {
-    if (wantEgress && matches(query.from, pod)) yield* rows(id, "egress", verdictsOf(pod, "egress"));
-    if (wantIngress && pod.ports.length > 0 && matches(query.to, pod)) yield* rows(id, "ingress", verdictsOf(pod, "ingress"));
+    if (wantEgress && selectsPod(query.from, pod)) yield* rows(id, "egress", verdictsOf(pod, "egress"));
+    if (wantIngress && pod.ports.length > 0 && selectsPod(query.to, pod)) yield* rows(id, "ingress", verdictsOf(pod, "ingress"));
   }
 }
 
 /** The external connections a focus query asks for: --from/--to name the pod inside, --port and --allowed/--denied apply too. */
 export function* queryExternal(
   connections: Iterable<ExternalConnection>,
-  query: { from?: { namespace: string; name?: string }; to?: { namespace: string; name?: string }; port?: number; allowed?: boolean },
+  query: { from?: PodSelector; to?: PodSelector; port?: number; allowed?: boolean },
 ): Generator<ExternalConnection> {
-  const matches = (sel: { namespace: string; name?: string }, id: string) => {
-    const [ns, name] = id.split("/");
-    return ns === sel.namespace && (sel.name === undefined || name === sel.name);
+  const matches = (sel: PodSelector, id: string) => {
+    const slash = id.indexOf("/");
+    return selectsPod(sel, { namespace: id.slice(0, slash), name: id.slice(slash + 1) });
   };
   for (const c of connections) {
     if (c.direction === "egress" && (query.to !== undefined || (query.from !== undefined && !matches(query.from, c.pod)))) continue;

@@ -1,4 +1,5 @@
 import { ConnectivityEngine, podId, type ClassVerdict } from "./engine";
+import { podNamespace } from "./namespaces";
 import { protocolOf } from "./ports";
 import { formatReason, type DirectionVerdict } from "./verdict";
 import type { PodClass } from "./classes";
@@ -21,6 +22,11 @@ export interface Connection {
 export interface PodSelector {
   namespace: string;
   name?: string;
+}
+
+/** Whether a query's pod selector names the pod; no selector names every pod. */
+export function selectsPod(sel: PodSelector | undefined, pod: { namespace?: string; name: string }): boolean {
+  return sel === undefined || (podNamespace(pod) === sel.namespace && (sel.name === undefined || pod.name === sel.name));
 }
 
 /** A question about part of the matrix; only what it selects is computed. */
@@ -165,8 +171,7 @@ export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}, engi
       .map((cp) => ({ port: cp.containerPort, protocol: protocolOf(cp), ...(cp.name ? { portName: cp.name } : {}) }))
       .filter((ref) => query.port === undefined || ref.port === query.port),
   );
-  const matches = (sel: PodSelector | undefined, i: number) =>
-    sel === undefined || ((allPods[i].namespace || "default") === sel.namespace && (sel.name === undefined || allPods[i].name === sel.name));
+  const matches = (sel: PodSelector | undefined, i: number) => selectsPod(sel, allPods[i]);
   const sources: number[] = [];
   const destinations: number[] = [];
   for (let i = 0; i < allPods.length; i++) {
