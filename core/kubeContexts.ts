@@ -22,8 +22,13 @@ export interface KubeconfigContexts {
 
 const list = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((x) => x !== null && typeof x === "object") : []);
 
+/** The kubeconfig files kubectl would read: KUBECONFIG's existing entries, else ~/.kube/config if it exists. */
+export function ambientKubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.KUBECONFIG ? env.KUBECONFIG.split(path.delimiter) : [path.join(env.HOME ?? os.homedir(), ".kube", "config")]).filter((f) => f !== "" && fs.existsSync(f));
+}
+
 export function readKubeconfigContexts(env: NodeJS.ProcessEnv = process.env): KubeconfigContexts {
-  const files = (env.KUBECONFIG ? env.KUBECONFIG.split(path.delimiter) : [path.join(env.HOME ?? os.homedir(), ".kube", "config")]).filter((f) => f !== "" && fs.existsSync(f));
+  const files = ambientKubeconfigFiles(env);
   const contexts: KubeconfigContext[] = [];
   const servers = new Map<string, string>();
   for (const file of files) {

@@ -136,8 +136,14 @@ export class LocalCluster {
     }
   }
 
+  /** The cluster CA, read once: the PKI is made before the API server starts and never changes. */
+  private caCache: Buffer | undefined;
+  private get ca(): Buffer {
+    return (this.caCache ??= fs.readFileSync(this.pki.caCert));
+  }
+
   private writeKubeconfig(): void {
-    const ca = fs.readFileSync(this.pki.caCert).toString("base64");
+    const ca = this.ca.toString("base64");
     fs.writeFileSync(
       this.kubeconfig,
       [
@@ -170,7 +176,7 @@ export class LocalCluster {
   }
 
   private async readyz(): Promise<boolean> {
-    const res = await httpsGet(`${this.server}/readyz`, fs.readFileSync(this.pki.caCert), ADMIN_TOKEN);
+    const res = await httpsGet(`${this.server}/readyz`, this.ca, ADMIN_TOKEN);
     return res.status === 200;
   }
 
@@ -183,7 +189,7 @@ export class LocalCluster {
 
   /** The server's /version, as the Kubernetes provider sees it. */
   async version(): Promise<{ gitVersion: string }> {
-    const res = await httpsGet(`${this.server}/version`, fs.readFileSync(this.pki.caCert), ADMIN_TOKEN);
+    const res = await httpsGet(`${this.server}/version`, this.ca, ADMIN_TOKEN);
     return JSON.parse(res.body) as { gitVersion: string };
   }
 

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { StackConfig } from "../../core/config";
+import { ambientKubeconfigFiles } from "../../core/kubeContexts";
 import { pulumiErrorText } from "../pulumiError";
 import { httpStatus, isKubernetesAnswer, networkCode } from "./kubeClient";
 
@@ -79,12 +80,6 @@ async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.Pr
   return value;
 }
 
-function ambientFiles(env: NodeJS.ProcessEnv): string[] {
-  if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter((f) => f !== "" && fs.existsSync(f));
-  const home = path.join(env.HOME ?? os.homedir(), ".kube", "config");
-  return fs.existsSync(home) ? [home] : [];
-}
-
 function useContext(kc: KubeConfig, context: string | undefined, where: string): void {
   if (context !== undefined) {
     const names = kc.getContexts().map((c) => c.name);
@@ -118,7 +113,7 @@ export async function connect(req: ConnectRequest): Promise<Connection> {
     kc.loadFromString(await stackKubeconfig(req.stack, req.projectDir, req.env));
     where = `the kubeconfig output of stack ${req.stack}`;
   } else {
-    const files = ambientFiles(req.env);
+    const files = ambientKubeconfigFiles(req.env);
     if (files.length === 0) {
       const tried = req.env.KUBECONFIG ? `KUBECONFIG=${req.env.KUBECONFIG} names no existing file` : "KUBECONFIG is unset and ~/.kube/config does not exist";
       throw new NoClusterError(`no kubeconfig (${tried}); create a cluster (docs/local.md) or pass --kubeconfig FILE`);

@@ -8,11 +8,10 @@
  */
 import { podId } from "./engine";
 import { policiesIsolating } from "./external";
-import { policyId, policyNamespace } from "./policy";
+import { NAMESPACE_NAME_LABEL, policyId, policyNamespace } from "./policy";
 import { protocolOf, rulePortsMatch } from "./ports";
 import { describeSelector, isEmptySelector } from "./selectors";
-import type { ClusterModel, IPBlock, LabelSelector, PodInfo, Protocol } from "./types";
-import { NAMESPACE_NAME_LABEL } from "./policy";
+import type { ClusterModel, IPBlock, LabelSelector, NetworkPolicy, PodInfo, Protocol } from "./types";
 
 /** One way in: a peer of an ingress rule that admits the port, or "anyone" for an unisolated pod. */
 export type ExposureWay =
@@ -56,9 +55,8 @@ export function describeWay(way: ExposureWay, port: number, protocol: Protocol):
   return `${pods} ${ns}, ${on} (${way.policy})`;
 }
 
-/** The ways into one destination pod on one of its ports. */
-function waysInto(model: ClusterModel, pod: PodInfo, port: number, protocol: Protocol): ExposureWay[] {
-  const isolating = policiesIsolating(model, pod, "ingress");
+/** The ways into one destination pod on one of its ports, given the policies isolating its ingress. */
+function waysInto(isolating: readonly NetworkPolicy[], pod: PodInfo, port: number, protocol: Protocol): ExposureWay[] {
   if (isolating.length === 0) return [{ kind: "anyone", because: "no policy isolates it for ingress" }];
   const ways: ExposureWay[] = [];
   for (const policy of isolating) {
@@ -90,9 +88,10 @@ export function computeExposure(model: ClusterModel, selects: (pod: PodInfo) => 
   const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
   for (const pod of pods) {
     if (!selects(pod)) continue;
+    const isolating = policiesIsolating(model, pod, "ingress");
     for (const cp of pod.ports) {
       const protocol = protocolOf(cp);
-      out.push({ to: podId(pod), port: cp.containerPort, protocol, ...(cp.name ? { portName: cp.name } : {}), ways: waysInto(model, pod, cp.containerPort, protocol) });
+      out.push({ to: podId(pod), port: cp.containerPort, protocol, ...(cp.name ? { portName: cp.name } : {}), ways: waysInto(isolating, pod, cp.containerPort, protocol) });
     }
   }
   return out;
