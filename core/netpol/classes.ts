@@ -18,6 +18,8 @@ export interface PodClass {
   ports: ContainerPort[];
   /** IP of the first pod of the class; every pod of the class matches the same ipBlocks. */
   ip?: string;
+  /** That IP parsed, for ipBlock matching (absent when there is no IP or it does not parse). */
+  address?: IPAddress;
   pods: PodInfo[];
 }
 
@@ -41,10 +43,11 @@ export class PodClassifier {
     const ns = podNamespace(pod);
     const ports = pod.ports ?? [];
     const labels = pod.labels ?? {};
-    const key = `${ns}\u0000${labelsKey(labels)}\u0000${portsKey(ports)}\u0000${this.ipSignature(pod.ip)}`;
+    const address = pod.ip ? parseIP(pod.ip) : undefined;
+    const key = `${ns}\u0000${labelsKey(labels)}\u0000${portsKey(ports)}\u0000${this.ipSignature(address)}`;
     let cls = this.byKey.get(key);
     if (!cls) {
-      cls = { id: this.classes.length, key, namespace: this.namespaceOf(ns), labels, ports, ip: pod.ip, pods: [] };
+      cls = { id: this.classes.length, key, namespace: this.namespaceOf(ns), labels, ports, ip: pod.ip, ...(address ? { address } : {}), pods: [] };
       this.classes.push(cls);
       this.byKey.set(key, cls);
     }
@@ -60,10 +63,8 @@ export class PodClassifier {
    * CIDR boundaries answer alike, so the answer is worked out once per such interval and found by
    * a binary search over the boundaries: pods are classified by the thousand, ipBlocks by the hundred.
    */
-  private ipSignature(ip: string | undefined): string {
-    if (!ip || this.ipBlocks.length === 0) return "";
-    const addr: IPAddress | undefined = parseIP(ip);
-    if (!addr) return "";
+  private ipSignature(addr: IPAddress | undefined): string {
+    if (!addr || this.ipBlocks.length === 0) return "";
     const bounds = (this.boundaries[addr.family] ??= boundariesOf(this.ipBlocks, addr.family));
     let lo = 0;
     let hi = bounds.length; // the interval is the number of boundaries at or below the address

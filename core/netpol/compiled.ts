@@ -31,7 +31,7 @@ export class CompiledPeer {
 
   private compute(cls: PodClass): boolean {
     const { podSelector, namespaceSelector, ipBlock } = this.peer;
-    if (ipBlock) return this.ipBlock !== undefined && ipBlockMatches(this.ipBlock, cls.ip);
+    if (ipBlock) return this.ipBlock !== undefined && ipBlockMatches(this.ipBlock, cls.address);
     if (!podSelector && !namespaceSelector) return false; // invalid peer; validation rejects it
     const nsOk = namespaceSelector
       ? matchesSelector(namespaceSelector, cls.namespace.labels)

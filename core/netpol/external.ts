@@ -6,7 +6,7 @@
  */
 import { ConnectivityEngine, podId } from "./engine";
 import { selectsPod, type PodSelector } from "./matrix";
-import { cidrContainsIP, parseCIDR, type CIDR, type IPFamily } from "./ip";
+import { cidrContainsIP, parseCIDR, parseIP, type CIDR, type IPAddress, type IPFamily } from "./ip";
 import { compileIPBlock, ipBlockMatches } from "./ipblock";
 import { effectivePolicyTypes, policyNamespace } from "./policy";
 import { portsKey, protocolOf, rulePortsMatch } from "./ports";
@@ -116,7 +116,7 @@ export function externalRanges(model: ClusterModel): ExternalRange[] {
 const compiled = new WeakMap<object, ReturnType<typeof compileIPBlock>>();
 
 /** Whether a rule's peers admit an outside address: no peers means everyone; selectors never match it. */
-function peersAdmitAddress(peers: NetworkPolicyPeer[] | undefined, ip: string): boolean {
+function peersAdmitAddress(peers: NetworkPolicyPeer[] | undefined, ip: IPAddress): boolean {
   if (!peers || peers.length === 0) return true;
   return peers.some((p) => {
     if (!p.ipBlock) return false;
@@ -140,7 +140,7 @@ export function policiesIsolating(model: ClusterModel, pod: PodInfo, direction: 
   return model.policies.filter((p) => policyNamespace(p) === namespace && effectivePolicyTypes(p)[direction] && matchesSelector(p.spec.podSelector, pod.labels));
 }
 
-function egressPorts(policies: NetworkPolicy[], ip: string): ExternalPorts {
+function egressPorts(policies: NetworkPolicy[], ip: IPAddress): ExternalPorts {
   const ports = new Set<string>();
   for (const policy of policies) {
     for (const rule of policy.spec.egress ?? []) {
@@ -155,7 +155,7 @@ function egressPorts(policies: NetworkPolicy[], ip: string): ExternalPorts {
   return [...ports].sort();
 }
 
-function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: string): string[] {
+function ingressPorts(policies: NetworkPolicy[], pod: PodInfo, ip: IPAddress): string[] {
   const open = new Set<string>();
   for (const cp of pod.ports) {
     const protocol = protocolOf(cp);
@@ -181,6 +181,7 @@ export function* externalConnections(model: ClusterModel, query: { from?: PodSel
   const ranges = externalRanges(model);
   // With no ipBlock in play every outside address is treated alike; any one address stands for all.
   const checked = ranges.length > 0 ? ranges : [{ name: ALL_ADDRESSES, family: 4 as const, representative: "192.0.2.1" }];
+  const addresses = checked.map((range) => parseIP(range.representative) as IPAddress);
   const wantEgress = query.to === undefined;
   const wantIngress = query.from === undefined;
   // Pods the policies cannot tell apart get the same verdicts: computed once per class, kept as
@@ -218,7 +219,7 @@ export function* externalConnections(model: ClusterModel, query: { from?: PodSel
       } else {
         const row = new Uint32Array(checked.length);
         for (let i = 0; i < checked.length; i++) {
-          const ip = checked[i].representative;
+          const ip = addresses[i];
           const ports = direction === "egress" ? egressPorts(policies, ip) : ingressPorts(policies, pod, ip);
           row[i] = intern({ ports, allowed: ports === "all" || ports.length > 0 });
         }

@@ -1,4 +1,4 @@
-import { cidrContainsIP, parseCIDR, parseIP, type CIDR, type IPAddress } from "./ip";
+import { cidrContainsIP, parseCIDR, type CIDR, type IPAddress } from "./ip";
 import type { IPBlock } from "./types";
 
 /** A validated ipBlock ready for matching. */
@@ -22,26 +22,8 @@ export function compileIPBlock(block: IPBlock): CompiledIPBlock | undefined {
   return { cidr, except, key: `${block.cidr}!${(block.except ?? []).join(",")}` };
 }
 
-/** ipBlock semantics for a pod peer: its IP is inside cidr and outside every except. No IP, no match. */
-export function ipBlockMatches(block: CompiledIPBlock, ip: string | undefined): boolean {
-  if (!ip) return false;
-  const addr = parsedIP(ip);
+/** ipBlock semantics for a pod peer: its address is inside cidr and outside every except. No IP, no match. */
+export function ipBlockMatches(block: CompiledIPBlock, addr: IPAddress | undefined): boolean {
   if (!addr || !cidrContainsIP(block.cidr, addr)) return false;
   return !block.except.some((e) => cidrContainsIP(e, addr));
-}
-
-/**
- * The same few thousand pod IPs are matched against every ipBlock peer of every rule: parse each
- * once. Bounded, so a long-lived process matching endless addresses keeps flat memory.
- */
-const parsedIPs = new Map<string, IPAddress | null>();
-const MAX_PARSED_IPS = 100_000;
-function parsedIP(ip: string): IPAddress | undefined {
-  let addr = parsedIPs.get(ip);
-  if (addr === undefined) {
-    addr = parseIP(ip) ?? null;
-    if (parsedIPs.size >= MAX_PARSED_IPS) parsedIPs.clear();
-    parsedIPs.set(ip, addr);
-  }
-  return addr ?? undefined;
 }
