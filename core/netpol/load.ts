@@ -58,6 +58,9 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** Objects as `envelope` produced them (checked and expanded): buildModel need not check them again. */
+const enveloped = new WeakSet<SourcedObject>();
+
 /** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
 function envelope(document: unknown, documentSource: ObjectSource, out: SourcedObject[]): void {
   if (depthExceeds(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
@@ -76,7 +79,9 @@ function envelope(document: unknown, documentSource: ObjectSource, out: SourcedO
       continue;
     }
     validateMetadata(ctx, value);
-    out.push({ object: value as KubeObject, source });
+    const checked = { object: value as KubeObject, source };
+    enveloped.add(checked);
+    out.push(checked);
   }
 }
 
@@ -191,7 +196,10 @@ function dig(obj: Record<string, unknown>, path: string[]): unknown {
 export function buildModel(objects: Array<KubeObject | SourcedObject>): { model: ClusterModel; ignored: IgnoredObject[] } {
   const sourced: SourcedObject[] = [];
   objects.forEach((o, i) => {
-    if (isSourced(o)) envelope(o.object, o.source, sourced);
+    if (isSourced(o)) {
+      if (enveloped.has(o)) sourced.push(o);
+      else envelope(o.object, o.source, sourced);
+    }
     else envelope(o, { file: STACK_SOURCE, document: i + 1 }, sourced);
   });
 
