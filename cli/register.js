@@ -13,7 +13,8 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "prices-api-netpol", "swc");
+// PRICES_API_NETPOL_SWC_CACHE moves it, e.g. when node_modules is read-only.
+const CACHE_DIR = process.env.PRICES_API_NETPOL_SWC_CACHE || path.join(__dirname, "..", "node_modules", ".cache", "prices-api-netpol", "swc");
 const SWC_VERSION = require("@swc/core/package.json").version;
 
 const options = (filename) => ({

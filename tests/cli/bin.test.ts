@@ -33,17 +33,21 @@ describe("prices-api-netpol (bin)", () => {
     assert.equal(runBin(["--help"]).status, 0);
   });
 
-  it("the loader runs an edited source as edited, though it keeps what it transformed", () => {
+  it("the loader keeps what it transformed, one entry per source, and runs an edited source as edited", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-api-loader-"));
     try {
       const file = path.join(dir, "answer.ts");
-      const run = () => spawnSync(process.execPath, ["-r", path.join(PROJECT_DIR, "cli", "register.js"), file], { encoding: "utf8" });
+      const cache = path.join(dir, "cache");
+      const env = { ...process.env, PRICES_API_NETPOL_SWC_CACHE: cache };
+      const run = () => spawnSync(process.execPath, ["-r", path.join(PROJECT_DIR, "cli", "register.js"), file], { encoding: "utf8", env });
       fs.writeFileSync(file, "const answer: number = 41;\nconsole.log(answer);\n");
       assert.equal(run().stdout, "41\n");
+      assert.equal(fs.readdirSync(cache).length, 1, "one entry");
       assert.equal(run().stdout, "41\n", "from the cache");
       fs.writeFileSync(file, "const answer: number = 42;\nconsole.log(answer);\n");
       const edited = run();
       assert.equal(edited.stdout, "42\n", edited.stderr);
+      assert.equal(fs.readdirSync(cache).length, 1, "the entry replaced, not a second one");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
