@@ -49,12 +49,13 @@ export function resolveNamedPort(
   return destPorts.find((cp) => cp.name === name && (protocol === undefined || protocolOf(cp) === protocol));
 }
 
-/** A canonical key for a pod's declared ports (order-independent). */
+const portKey = (cp: ContainerPort): string => `${cp.name ?? ""}:${cp.containerPort}/${protocolOf(cp)}`;
+
+/** A canonical key for a pod's declared ports (order-independent); every pod is keyed, most with one port. */
 export function portsKey(ports: readonly ContainerPort[]): string {
-  return ports
-    .map((cp) => `${cp.name ?? ""}:${cp.containerPort}/${protocolOf(cp)}`)
-    .sort()
-    .join(",");
+  if (ports.length === 0) return "";
+  if (ports.length === 1) return portKey(ports[0]);
+  return ports.map(portKey).sort().join(",");
 }
 
 /** "TCP/8080" or "TCP/8080 (http)". */

@@ -43,10 +43,11 @@ export function isEmptySelector(selector: LabelSelector | undefined): boolean {
 
 /** A canonical, order-independent key for a label set. */
 export function labelsKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join("\u0001");
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let key = "";
+  for (let i = 0; i < keys.length; i++) key += `${i === 0 ? "" : "\u0001"}${keys[i]}=${labels[keys[i]]}`;
+  return key;
 }
 
 /** Human rendering, e.g. `{app=web, tier In (a,b)}`. */
