@@ -98,6 +98,12 @@ describe("report formats: endpoints outside the cluster", () => {
     const external = [...externalConnections(m)];
     const doc = JSON.parse(formatJson(matrix, [], [], { external })) as { external: Array<{ direction: string; pod: string; range: string; ports: unknown; allowed: boolean }> };
     assert.deepEqual(doc.external[2], { direction: "egress", pod: "shop/web", range: "10.0.0.0/8 except 10.1.0.0/16", ports: ["TCP/443"], allowed: true });
+    // Each row is one line, written exactly as JSON.stringify would write the row.
+    const lines = formatJson(matrix, [], [], { external }).split("\n").filter((l) => l.startsWith('    {"direction":'));
+    assert.deepEqual(
+      lines.map((l) => l.trim().replace(/,$/, "")),
+      external.map((e) => JSON.stringify(e)),
+    );
     assert.match(formatTable(matrix, { external }), /Outside the cluster[^\n]*\n {2}shop\/job -> 0\.0\.0\.0\/0 \(all\): allowed all ports\n {2}shop\/web -> everything else \(IPv4\): denied\n {2}shop\/web -> 10\.0\.0\.0\/8 except 10\.1\.0\.0\/16: allowed TCP\/443\n/);
     const csv = formatCsv(matrix, { external }).split("\n");
     assert.ok(csv.includes("shop/web,ip:10.0.0.0/8 except 10.1.0.0/16,443,TCP,true,"), csv.join("\n"));
