@@ -29,7 +29,8 @@ export class PodClassifier {
   private readonly byKey = new Map<string, PodClass>();
   private readonly byPod = new Map<PodInfo, PodClass>();
   private readonly boundaries: Partial<Record<IPFamily, bigint[]>> = {};
-  private readonly intervalSignatures = new Map<number, string>();
+  private readonly intervalSignatures = new Map<number, number>();
+  private readonly signatureIds = new Map<string, number>();
 
   constructor(
     private readonly namespaceOf: (name: string) => NamespaceInfo,
@@ -59,9 +60,11 @@ export class PodClassifier {
   }
 
   /**
-   * Which ipBlocks hold the address, as a string of 0s and 1s. Addresses between two consecutive
-   * CIDR boundaries answer alike, so the answer is worked out once per such interval and found by
-   * a binary search over the boundaries: pods are classified by the thousand, ipBlocks by the hundred.
+   * Which ipBlocks hold the address: the number of a distinct answer (the answer itself is a
+   * string of 0s and 1s, as long as there are ipBlocks, too long to key every pod by). Addresses
+   * between two consecutive CIDR boundaries answer alike, so the answer is worked out once per such
+   * interval and found by a binary search over the boundaries: pods are classified by the thousand,
+   * ipBlocks by the hundred.
    */
   private ipSignature(addr: IPAddress | undefined): string {
     if (!addr || this.ipBlocks.length === 0) return "";
@@ -74,16 +77,18 @@ export class PodClassifier {
       else hi = mid;
     }
     const key = addr.family * 0x100000 + lo;
-    let sig = this.intervalSignatures.get(key);
-    if (sig === undefined) {
-      sig = "";
+    let id = this.intervalSignatures.get(key);
+    if (id === undefined) {
+      let answer = "";
       for (const b of this.ipBlocks) {
         const inside = cidrContainsIP(b.cidr, addr) && !b.except.some((e) => cidrContainsIP(e, addr));
-        sig += inside ? "1" : "0";
+        answer += inside ? "1" : "0";
       }
-      this.intervalSignatures.set(key, sig);
+      id = this.signatureIds.get(answer);
+      if (id === undefined) this.signatureIds.set(answer, (id = this.signatureIds.size));
+      this.intervalSignatures.set(key, id);
     }
-    return sig;
+    return String(id);
   }
 }
 

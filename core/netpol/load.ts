@@ -58,8 +58,11 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Objects as `envelope` produced them (checked and expanded): buildModel need not check them again. */
-const enveloped = new WeakSet<SourcedObject>();
+/**
+ * Objects as `envelope` produced them (checked and expanded), with their validated metadata:
+ * buildModel need not check them again.
+ */
+const enveloped = new WeakMap<SourcedObject, ReturnType<typeof validateMetadata>>();
 
 /** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
 function envelope(document: unknown, documentSource: ObjectSource, out: SourcedObject[]): void {
@@ -78,9 +81,8 @@ function envelope(document: unknown, documentSource: ObjectSource, out: SourcedO
       for (let i = value.items.length - 1; i >= 0; i--) pending.push({ value: value.items[i], source: { ...source, path: ctx.path(`items[${i}]`) }, depth: depth + 1 });
       continue;
     }
-    validateMetadata(ctx, value);
     const checked = { object: value as KubeObject, source };
-    enveloped.add(checked);
+    enveloped.set(checked, validateMetadata(ctx, value));
     out.push(checked);
   }
 }
@@ -210,11 +212,12 @@ export function buildModel(objects: Array<KubeObject | SourcedObject>): { model:
   const seen = new Map<string, ObjectSource>();
   const endpoints = new Map<string, { kind: string; source: ObjectSource }>();
 
-  for (const { object, source } of sourced) {
+  for (const checked of sourced) {
+    const { object, source } = checked;
     const ctx: ErrorContext = ErrorContext.of(source);
     const raw = object as unknown as Record<string, unknown>;
     const kind = object.kind;
-    const meta = validateMetadata(ctx, raw);
+    const meta = enveloped.get(checked) ?? validateMetadata(ctx, raw);
     const namespace = kind === "Namespace" ? "" : meta.namespace || DEFAULT_NAMESPACE;
     const identity = `${kind}/${namespace}/${meta.name}`;
     const earlier = seen.get(identity);
