@@ -166,26 +166,28 @@ export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}, engi
   const classOfPod: PodClass[] = allPods.map((p) => engine.classifier.classOf(p));
   const classCount = engine.classifier.classes.length;
 
-  const portRefs: PortRef[][] = classOfPod.map((c) =>
+  // Pods of a class declare the same ports: one list of refs per class.
+  const classPorts: PortRef[][] = engine.classifier.classes.map((c) =>
     c.ports
       .map((cp) => ({ port: cp.containerPort, protocol: protocolOf(cp), ...(cp.name ? { portName: cp.name } : {}) }))
       .filter((ref) => query.port === undefined || ref.port === query.port),
   );
+  const portRefs = (i: number): PortRef[] => classPorts[classOfPod[i].id];
   const matches = (sel: PodSelector | undefined, i: number) => selectsPod(sel, allPods[i]);
   const sources: number[] = [];
   const destinations: number[] = [];
   for (let i = 0; i < allPods.length; i++) {
     if (matches(query.from, i)) sources.push(i);
-    if (matches(query.to, i) && portRefs[i].length > 0) destinations.push(i);
+    if (matches(query.to, i) && portRefs(i).length > 0) destinations.push(i);
   }
   const sourceSet = new Set(sources);
   let count = 0;
-  for (const d of destinations) count += portRefs[d].length * (sources.length - (sourceSet.has(d) ? 1 : 0));
+  for (const d of destinations) count += portRefs(d).length * (sources.length - (sourceSet.has(d) ? 1 : 0));
   const selected = query.from === undefined && query.to === undefined ? allPods : allPods.filter((_, i) => sourceSet.has(i) || matches(query.to, i));
 
   const sourceClass = Int32Array.from(classOfPod, (c) => c.id);
   const sourceClasses = [...new Set(sources.map((s) => classOfPod[s]))];
-  const rows = (): Iterable<MatrixRow> => matrixRows(engine, classOfPod, portRefs, classCount, sources, sourceClasses, sourceClass, destinations);
+  const rows = (): Iterable<MatrixRow> => matrixRows(engine, classOfPod, classPorts, classCount, sources, sourceClasses, sourceClass, destinations);
   const cursor = (): MatrixCursor => new MatrixWalk(rows()[Symbol.iterator](), query.allowed);
   const connections = (): Iterable<Connection> => ({ [Symbol.iterator]: () => new MatrixIterator(cursor(), ids) });
   return { pods: selected, classes: classCount, count, connections, ids, cursor, rows, ...(query.allowed !== undefined ? { allowed: query.allowed } : {}) };
@@ -199,7 +201,7 @@ export function computeMatrix(model: ClusterModel, query: MatrixQuery = {}, engi
 function* matrixRows(
   engine: ConnectivityEngine,
   classOfPod: readonly PodClass[],
-  portRefs: readonly PortRef[][],
+  classPorts: readonly PortRef[][],
   classCount: number,
   sources: readonly number[],
   sourceClasses: readonly PodClass[],
@@ -210,8 +212,8 @@ function* matrixRows(
   let cached = 0;
   for (const d of destinations) {
     if (sources.length === 0 || (sources.length === 1 && sources[0] === d)) continue; // nobody else can call it
-    const ports = portRefs[d];
     const dst = classOfPod[d];
+    const ports = classPorts[dst.id];
     let verdicts = cache.get(dst.id);
     if (!verdicts) {
       const size = classCount * ports.length;
