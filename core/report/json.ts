@@ -84,17 +84,28 @@ function indented(value: unknown): string {
  * few, so the half is built once per pair instead of once per row (tens of thousands of rows).
  */
 function externalLine(): (e: ExternalConnection) => string {
-  const tails = new Map<string, Map<ExternalPorts, string>>();
+  // Keyed by the range string itself: ranges are a few shared strings whose hash V8 keeps, where a
+  // key built per row would be hashed afresh, and range names run to hundreds of characters.
+  const tails = new Map<string, { allowed: Map<ExternalPorts, string>; denied: Map<ExternalPorts, string> }>();
+  let pod = "";
+  let direction = "";
+  let head = "";
   return (e) => {
-    const rangeKey = `${e.allowed}|${e.range}`;
-    let byPorts = tails.get(rangeKey);
-    if (!byPorts) tails.set(rangeKey, (byPorts = new Map()));
+    let byVerdict = tails.get(e.range);
+    if (!byVerdict) tails.set(e.range, (byVerdict = { allowed: new Map(), denied: new Map() }));
+    const byPorts = e.allowed ? byVerdict.allowed : byVerdict.denied;
     let tail = byPorts.get(e.ports);
     if (tail === undefined) {
       tail = `"range":${JSON.stringify(e.range)},"ports":${JSON.stringify(e.ports)},"allowed":${e.allowed}}`;
       byPorts.set(e.ports, tail);
     }
-    return `{"direction":"${e.direction}","pod":${JSON.stringify(e.pod)},${tail}`;
+    // Rows come a pod at a time: its half changes only with the pod or the direction.
+    if (e.pod !== pod || e.direction !== direction) {
+      pod = e.pod;
+      direction = e.direction;
+      head = `{"direction":"${e.direction}","pod":${JSON.stringify(e.pod)},`;
+    }
+    return head + tail;
   };
 }
 
