@@ -13,6 +13,9 @@ import { median } from "./programEval";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** `npm run connectivity`'s command line (node and its flags), so the bench runs what users run. */
+const CONNECTIVITY_SCRIPT = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.connectivity.split(" ");
+
 interface CliRun {
   seconds: number;
   bytes: number;
@@ -28,7 +31,7 @@ interface CliRun {
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const command = [process.execPath, "-r", "./cli/register.js", "cli/connectivity.ts", ...args];
+    const command = [process.execPath, ...CONNECTIVITY_SCRIPT.slice(1), ...args];
     // pipefail: the exit code is the CLI's, not wc's.
     const child = spawn("bash", ["-c", 'set -o pipefail; /usr/bin/time -f %M "$@" | wc -c', "bash", ...command], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
