@@ -13,45 +13,33 @@ const MAX_WAIT_MS = 2;
 /**
  * Node makes a piped stdout non-blocking, so a full pipe answers EAGAIN and the writer must sleep
  * and retry, never knowing when the reader made room (the 1,000-pod listing, 142 MB into `wc -c`,
- * spent about 50 ms asleep that way).
- * On Linux, /proc/self/fd/1 opens the same pipe again as a new, blocking file description: the
- * kernel then wakes the writer as soon as there is room. Tried once, on the first full pipe;
- * undefined where it cannot be done (a socket, another system), and the sleeps remain.
+ * spent about 50 ms asleep that way). Its pipe handle can be set back to blocking (libuv clears
+ * O_NONBLOCK; the common fix for output cut short at exit): the kernel then wakes the writer as
+ * soon as there is room. Done once, on the first full pipe; where the handle has no such method
+ * the sleeps remain.
  */
-let blockingStdout: number | null | undefined = null;
-function blockingDescriptor(fd: number): number | undefined {
-  if (fd !== 1) return undefined;
-  if (blockingStdout === null) {
-    blockingStdout = undefined;
-    try {
-      if (fs.fstatSync(1).isFIFO()) blockingStdout = fs.openSync("/proc/self/fd/1", fs.constants.O_WRONLY);
-    } catch {
-      // Not Linux, or not a pipe that can be opened again: keep waiting with sleeps.
-    }
-  }
-  return blockingStdout;
+let madeBlocking = false;
+function makeStdoutBlocking(fd: number): boolean {
+  if (fd !== 1 || madeBlocking) return false;
+  madeBlocking = true;
+  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle;
+  return handle?.setBlocking?.(true) === 0;
 }
 
 /** Writes all of `data` to `fd`, blocking while the reader catches up; EPIPE (reader gone) ends the process quietly. */
 export function writeAllSync(fd: number, data: string | Uint8Array): void {
   let buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  // Once stdout has been opened blocking, every later write goes there, so the order holds.
-  let target = fd === 1 && typeof blockingStdout === "number" ? blockingStdout : fd;
   // A reader that keeps up frees the pipe within microseconds, a paused one (`| less`) not for
   // minutes: start waiting short and back off, so neither costs much time nor spins the CPU.
   let waitMs = MIN_WAIT_MS;
   while (buf.length > 0) {
     try {
-      buf = buf.subarray(fs.writeSync(target, buf));
+      buf = buf.subarray(fs.writeSync(fd, buf));
       waitMs = MIN_WAIT_MS;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") {
-        const blocking = target === fd ? blockingDescriptor(fd) : undefined;
-        if (blocking !== undefined) {
-          target = blocking;
-          continue;
-        }
+        if (makeStdoutBlocking(fd)) continue;
         Atomics.wait(pause, 0, 0, waitMs);
         waitMs = Math.min(waitMs * 2, MAX_WAIT_MS);
         continue;
