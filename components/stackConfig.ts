@@ -38,7 +38,7 @@ function readStructured(config: pulumi.Config, key: string): unknown {
  */
 export function loadStackConfig(): StackConfig {
   try {
-    return validateConfig(readPulumiConfig(), pulumi.getStack(), { kubeContexts: readKubeconfigContexts().contexts.map((c) => c.name) });
+    return validateConfig(readPulumiConfig(), pulumi.getStack(), { kubeContexts: () => readKubeconfigContexts().contexts.map((c) => c.name) });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

@@ -264,8 +264,8 @@ export const PRICING_NAMESPACE_NAME = "pricing-ns";
  */
 /** What the caller knows beyond the raw values, for better messages. */
 export interface ValidationContext {
-  /** Contexts of the user's kubeconfig, listed when `kubeContext` is missing. */
-  kubeContexts?: readonly string[];
+  /** Contexts of the user's kubeconfig, listed when `kubeContext` is missing (read only then). */
+  kubeContexts?: () => readonly string[];
 }
 
 /** Edit distance, for "did you mean" (keys are short, so the quadratic table is fine). */
@@ -334,7 +334,7 @@ export function validateConfig(raw: RawConfig, stack: string, context: Validatio
   };
   if (clusterMode === "existing" && config.kubeContext === undefined && r.problems.every((p) => !p.startsWith("kubeContext"))) {
     // The current context is whatever the user last switched to, production included: never a default.
-    const contexts = context.kubeContexts;
+    const contexts = context.kubeContexts?.();
     r.fail(
       "kubeContext",
       raw["kubeContext"] ?? "",

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { yaml } from "./lazyYaml";
 
 export interface KubeconfigContext {
   name: string;
@@ -34,7 +34,7 @@ export function readKubeconfigContexts(env: NodeJS.ProcessEnv = process.env): Ku
   for (const file of files) {
     let doc: Record<string, unknown>;
     try {
-      doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+      doc = (yaml().parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
     } catch {
       continue;
     }
