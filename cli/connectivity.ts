@@ -10,6 +10,7 @@ import {
   computeMatrix,
   ConnectivityEngine,
   externalConnections,
+  podNamespace,
   queryExternal,
   selectsPod,
   describeWay,
@@ -27,7 +28,7 @@ import {
 import { JSON_CONTRACT_VERSION, reportChunks, type ReportChunk } from "../core/report";
 import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
-import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs } from "./args";
+import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs, type ConnectivitySource } from "./args";
 import { npmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import { runAsProcess, runCommand } from "./command";
 import type * as ReadLiveModule from "./connectivity/readLive";
@@ -76,14 +77,14 @@ function printExposure(args: Extract<ConnectivityArgs, { help: false }>, model: 
 
 /** A --from/--to that names nothing would print an empty answer to a typo: say what there is instead. */
 function checkQueryNames(query: MatrixQuery, model: ClusterModel): void {
+  const namespaces = [...new Set([...model.namespaces.map((n) => n.name), ...model.pods.map(podNamespace)])].sort();
   for (const [option, sel] of [["from", query.from], ["to", query.to]] as const) {
     if (!sel) continue;
-    const namespaces = [...new Set([...model.namespaces.map((n) => n.name), ...model.pods.map((p) => p.namespace || "default")])].sort();
     if (!namespaces.includes(sel.namespace)) {
       throw new UsageError(`--${option} ${sel.namespace}/${sel.name ?? ""}: there is no namespace ${sel.namespace}; the namespaces are ${namespaces.join(", ") || "none"}`);
     }
     if (sel.name === undefined) continue;
-    const pods = model.pods.filter((p) => (p.namespace || "default") === sel.namespace).map((p) => p.name).sort();
+    const pods = model.pods.filter((p) => podNamespace(p) === sel.namespace).map((p) => p.name).sort();
     if (!pods.includes(sel.name)) {
       const shown = pods.slice(0, 20).join(", ") + (pods.length > 20 ? `, ... (${pods.length - 20} more)` : "");
       throw new UsageError(`--${option} ${sel.namespace}/${sel.name}: no pod or workload ${sel.name} in ${sel.namespace}; it has ${shown || "none"}`);
@@ -109,7 +110,8 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   if (matrix.count === 0 && args.source.kind === "stack" && !args.source.probes) {
     io.stderr("hint: the stack deploys no caller pods, so there is nothing to connect; drop --no-probes to add the intent gate's probe pods\n");
   }
-  const external = queryExternal(externalConnections(model, args.query, engine), args.query);
+  // externalConnections already keeps to --from/--to; the port and verdict filters are left.
+  const external = queryExternal(externalConnections(model, args.query, engine), { port: args.query.port, allowed: args.query.allowed });
   writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain, external }), io);
   return 0;
 }
@@ -169,22 +171,23 @@ const readLive: LiveReader = (kubeconfig, context) =>
 
 /** Every source, the live cluster included; the process entry point uses this. */
 export async function runConnectivity(argv: string[], io: CommandIO = processIO, reader: LiveReader = readLive): Promise<number> {
-  let liveArgs: Extract<ConnectivityArgs, { help: false }> | undefined;
-  let source: { kubeconfig: string; context?: string } | undefined;
+  type LiveArgs = Extract<ConnectivityArgs, { help: false }> & { source: Extract<ConnectivitySource, { kind: "live" }> };
+  // Set inside the callback, so declared with `as`: TypeScript would otherwise take it for undefined below.
+  let liveArgs = undefined as LiveArgs | undefined;
   const code = runCommand("connectivity", io, () => {
     const args = checkedArgs(argv, io);
     if (args.help || args.source.kind !== "live") return runOffline(args, io);
-    liveArgs = args;
-    source = args.source;
+    liveArgs = args as LiveArgs;
     return 0;
   });
-  if (liveArgs === undefined || source === undefined) return code;
+  if (liveArgs === undefined) return code;
+  const { kubeconfig, context } = liveArgs.source;
   let live: LiveObjects;
   try {
-    live = await reader(io.env ? userPath(source.kubeconfig, io.env) : source.kubeconfig, source.context);
+    live = await reader(io.env ? userPath(kubeconfig, io.env) : kubeconfig, context);
   } catch (err) {
     // The default reader's errors, and the same kinds from a reader a test passes in.
-    if (["LiveSourceError", "NoClusterError", "LiveReadError"].includes((err as Error)?.name)) {
+    if (["NoClusterError", "LiveReadError"].includes((err as Error)?.name)) {
       io.stderr(`connectivity: ${(err as Error).message}\n`);
       return EXIT_NO_CLUSTER;
     }

@@ -4,27 +4,15 @@
  * @kubernetes/client-node, which alone costs more start-up than everything else.
  */
 import type { LiveObjects } from "../../core/netpol";
-import { connect, NoClusterError, unreachable } from "../verify/connect";
-import { LiveReadError, readLiveObjects } from "./liveCluster";
+import { connect, unreachable } from "../verify/connect";
+import { readLiveObjects } from "./liveCluster";
 
-/** A live cluster could not be read; the message is the one line to print. */
-export class LiveSourceError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "LiveSourceError";
-  }
-}
-
+/** The objects of a live cluster; "no cluster here" is a NoClusterError or LiveReadError whose message is the one line to print. */
 export async function readLive(kubeconfig: string, context: string | undefined): Promise<LiveObjects> {
+  const connection = await connect({ kubeconfig, ...(context !== undefined ? { context } : {}), projectDir: process.cwd(), env: process.env });
   try {
-    const connection = await connect({ kubeconfig, ...(context !== undefined ? { context } : {}), projectDir: process.cwd(), env: process.env });
-    try {
-      return await readLiveObjects(connection.kubeConfig);
-    } catch (err) {
-      throw unreachable(err, connection) ?? err;
-    }
+    return await readLiveObjects(connection.kubeConfig);
   } catch (err) {
-    if (err instanceof NoClusterError || err instanceof LiveReadError) throw new LiveSourceError(err.message, { cause: err });
-    throw err;
+    throw unreachable(err, connection) ?? err;
   }
 }
