@@ -63,9 +63,9 @@ function writeBatched(chunks: Iterable<ReportChunk>, io: CommandIO): void {
 }
 
 /** `--exposure`: who could reach each selected destination and port, as text or json. */
-function printExposure(args: Extract<ConnectivityArgs, { help: false }>, model: ClusterModel, io: CommandIO): number {
+function printExposure(args: Extract<ConnectivityArgs, { help: false }>, model: ClusterModel, engine: ConnectivityEngine, io: CommandIO): number {
   const to = args.query.to;
-  const selected = computeExposure(model, (p) => selectsPod(to, p)).filter(
+  const selected = computeExposure(model, (p) => selectsPod(to, p), engine).filter(
     (e) => args.query.port === undefined || e.port === args.query.port,
   );
   if (args.format === "json") {
@@ -98,9 +98,9 @@ type Analysed = { deployed: readonly KubeObject[] | readonly SourcedObject[]; pr
 function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analysed, io: CommandIO): number {
   const { model, ignored } = buildModel([...input.deployed, ...input.probes]);
   checkQueryNames(args.query, model);
-  if (args.exposure) return printExposure(args, model, io);
   // One engine: building it classifies every pod, which is most of a focus query's time.
   const engine = new ConnectivityEngine(model);
+  if (args.exposure) return printExposure(args, model, engine, io);
   const matrix = computeMatrix(model, args.query, engine);
   // Lint what is deployed: probe pods are not workloads and need no default-deny of their own.
   const warnings = input.probes.length > 0 ? lintModel(buildModel([...input.deployed]).model) : lintModel(model, engine);

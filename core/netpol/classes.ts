@@ -1,4 +1,4 @@
-import { parseIP, cidrContainsIP, type IPAddress, type IPFamily } from "./ip";
+import { parseIP, cidrContainsIP, cidrEnd, type IPAddress, type IPFamily } from "./ip";
 import type { CompiledIPBlock } from "./ipblock";
 import { labelsKey } from "./selectors";
 import { portsKey } from "./ports";
@@ -16,9 +16,10 @@ export interface PodClass {
   namespace: NamespaceInfo;
   labels: Labels;
   ports: ContainerPort[];
-  /** IP of the first pod of the class; every pod of the class matches the same ipBlocks. */
-  ip?: string;
-  /** That IP parsed, for ipBlock matching (absent when there is no IP or it does not parse). */
+  /**
+   * The parsed IP of the first pod of the class, for ipBlock matching: every pod of the class
+   * matches the same ipBlocks. Absent without an IP, or when the model has no ipBlock to match.
+   */
   address?: IPAddress;
   pods: PodInfo[];
 }
@@ -44,11 +45,11 @@ export class PodClassifier {
     const ns = podNamespace(pod);
     const ports = pod.ports ?? [];
     const labels = pod.labels ?? {};
-    const address = pod.ip ? parseIP(pod.ip) : undefined;
+    const address = pod.ip && this.ipBlocks.length > 0 ? parseIP(pod.ip) : undefined;
     const key = `${ns}\u0000${labelsKey(labels)}\u0000${portsKey(ports)}\u0000${this.ipSignature(address)}`;
     let cls = this.byKey.get(key);
     if (!cls) {
-      cls = { id: this.classes.length, key, namespace: this.namespaceOf(ns), labels, ports, ip: pod.ip, ...(address ? { address } : {}), pods: [] };
+      cls = { id: this.classes.length, key, namespace: this.namespaceOf(ns), labels, ports, ...(address ? { address } : {}), pods: [] };
       this.classes.push(cls);
       this.byKey.set(key, cls);
     }
@@ -95,12 +96,11 @@ export class PodClassifier {
 /** Every address where some CIDR of the ipBlocks starts or ends, in one family, ascending. */
 function boundariesOf(blocks: readonly CompiledIPBlock[], family: IPFamily): bigint[] {
   const points = new Set<bigint>();
-  const size = 1n << BigInt(family === 4 ? 32 : 128);
   for (const b of blocks) {
     for (const c of [b.cidr, ...b.except]) {
       if (c.family !== family) continue;
       points.add(c.base);
-      points.add(c.base + size / (1n << BigInt(c.prefix)));
+      points.add(cidrEnd(c));
     }
   }
   return [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

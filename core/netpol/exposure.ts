@@ -6,8 +6,7 @@
  *
  * Only ingress is read: a future caller's own egress policies are not known yet.
  */
-import { podId } from "./engine";
-import { policiesIsolating } from "./external";
+import { ConnectivityEngine, podId } from "./engine";
 import { NAMESPACE_NAME_LABEL, policyId, policyNamespace } from "./policy";
 import { protocolOf, rulePortsMatch } from "./ports";
 import { describeSelector, isEmptySelector } from "./selectors";
@@ -83,12 +82,12 @@ function waysInto(isolating: readonly NetworkPolicy[], pod: PodInfo, port: numbe
 }
 
 /** Exposure of every destination pod (or those `selects` keeps) and each of its ports, in pod order. */
-export function computeExposure(model: ClusterModel, selects: (pod: PodInfo) => boolean = () => true): Exposure[] {
+export function computeExposure(model: ClusterModel, selects: (pod: PodInfo) => boolean = () => true, engine = new ConnectivityEngine(model)): Exposure[] {
   const out: Exposure[] = [];
   const pods = [...model.pods].sort((a, b) => (podId(a) < podId(b) ? -1 : podId(a) > podId(b) ? 1 : 0));
   for (const pod of pods) {
     if (!selects(pod)) continue;
-    const isolating = policiesIsolating(model, pod, "ingress");
+    const isolating = engine.targetsOf(engine.classOf(pod)).ingress.map((c) => c.policy);
     for (const cp of pod.ports) {
       const protocol = protocolOf(cp);
       out.push({ to: podId(pod), port: cp.containerPort, protocol, ...(cp.name ? { portName: cp.name } : {}), ways: waysInto(isolating, pod, cp.containerPort, protocol) });

@@ -6,11 +6,10 @@
  */
 import { ConnectivityEngine, podId } from "./engine";
 import { selectsPod, type PodSelector } from "./matrix";
-import { cidrContainsIP, parseCIDR, parseIP, type CIDR, type IPAddress, type IPFamily } from "./ip";
+import { ADDRESS_BITS, cidrContainsIP, cidrEnd, parseCIDR, parseIP, type CIDR, type IPAddress, type IPFamily } from "./ip";
 import { compileIPBlock, ipBlockMatches } from "./ipblock";
-import { effectivePolicyTypes, policyNamespace } from "./policy";
+import { peersOf } from "./policy";
 import { portsKey, protocolOf, rulePortsMatch } from "./ports";
-import { matchesSelector } from "./selectors";
 import type { ClusterModel, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
 
 /** What a pod that no policy isolates reaches, or is reached from: the whole address space. */
@@ -38,7 +37,6 @@ export interface ExternalConnection {
   allowed: boolean;
 }
 
-const BITS: Record<IPFamily, number> = { 4: 32, 6: 128 };
 
 function formatIP(family: IPFamily, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
@@ -57,10 +55,6 @@ function formatIP(family: IPFamily, value: bigint): string {
 }
 
 const cidrText = (c: CIDR) => `${formatIP(c.family, c.base)}/${c.prefix}`;
-
-function peersOf(policy: NetworkPolicy): NetworkPolicyPeer[] {
-  return [...(policy.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec.egress ?? []).flatMap((r) => r.to ?? [])];
-}
 
 /** The disjoint ranges the ipBlocks of the model tell apart, per address family in use. */
 export function externalRanges(model: ClusterModel): ExternalRange[] {
@@ -82,11 +76,11 @@ export function externalRanges(model: ClusterModel): ExternalRange[] {
   for (const family of [4, 6] as const) {
     const mine = cidrs.filter((c) => c.family === family);
     if (mine.length === 0) continue;
-    const size = 1n << BigInt(BITS[family]);
+    const size = 1n << BigInt(ADDRESS_BITS[family]);
     const points = new Set<bigint>([0n]);
     for (const c of mine) {
       points.add(c.base);
-      const end = c.base + (1n << BigInt(BITS[family] - c.prefix));
+      const end = cidrEnd(c);
       if (end < size) points.add(end);
     }
     const starts = [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -132,12 +126,6 @@ function portText(p: NetworkPolicyPort): string | undefined {
   const protocol = protocolOf(p);
   if (p.port === undefined) return `${protocol}/all`;
   return `${protocol}/${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ""}`;
-}
-
-/** The policies that select a pod and isolate it in a direction (none: the pod is open that way). */
-export function policiesIsolating(model: ClusterModel, pod: PodInfo, direction: "ingress" | "egress"): NetworkPolicy[] {
-  const namespace = pod.namespace || "default";
-  return model.policies.filter((p) => policyNamespace(p) === namespace && effectivePolicyTypes(p)[direction] && matchesSelector(p.spec.podSelector, pod.labels));
 }
 
 function egressPorts(policies: NetworkPolicy[], ip: IPAddress): ExternalPorts {

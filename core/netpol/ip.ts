@@ -18,7 +18,14 @@ export interface CIDR {
   prefix: number;
 }
 
-const BITS: Record<IPFamily, number> = { 4: 32, 6: 128 };
+/** Address width per family. */
+export const ADDRESS_BITS: Record<IPFamily, number> = { 4: 32, 6: 128 };
+const BITS = ADDRESS_BITS;
+
+/** The first address after the CIDR (one past its last). */
+export function cidrEnd(c: CIDR): bigint {
+  return c.base + (1n << BigInt(BITS[c.family] - c.prefix));
+}
 
 function parseIPv4(text: string): bigint | undefined {
   // Four dot-separated parts of one to three digits, each at most 255. Kubernetes parses CIDRs

@@ -2,7 +2,7 @@ import type { PodClass } from "./classes";
 import type { CompiledPolicy } from "./compiled";
 import { ConnectivityEngine } from "./engine";
 import { podNamespace } from "./namespaces";
-import { effectivePolicyTypes, policyNamespace } from "./policy";
+import { effectivePolicyTypes, peersOf, policyNamespace } from "./policy";
 import { protocolOf } from "./ports";
 import { describeSelector, isEmptySelector, matchesSelector } from "./selectors";
 import type { ClusterModel, LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PodInfo } from "./types";
@@ -154,7 +154,7 @@ export function lintModel(model: ClusterModel, engine = new ConnectivityEngine(m
     out.push(...namedPortWarnings(policy, portIndex));
     // ipBlock peers match status.podIP: pods read from manifests (workloads) have none, so for
     // them such a peer never matches, which decides their verdicts without saying so.
-    const ipPeers = [...(policy.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])].filter((p) => p.ipBlock);
+    const ipPeers = peersOf(policy).filter((p) => p.ipBlock);
     if (ipPeers.length > 0 && withoutIP.length > 0) {
       out.push({
         code: "ipblock-without-pod-ip",

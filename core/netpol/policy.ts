@@ -1,4 +1,4 @@
-import type { NetworkPolicy, PolicyType } from "./types";
+import type { NetworkPolicy, NetworkPolicyPeer, PolicyType } from "./types";
 
 /** Namespace of an object as the API server would place it. */
 export const DEFAULT_NAMESPACE = "default";
@@ -25,4 +25,9 @@ export function effectivePolicyTypes(policy: NetworkPolicy): { ingress: boolean;
     return { ingress: true, egress: (policy.spec?.egress ?? []).length > 0 };
   }
   return { ingress: declared.includes("Ingress"), egress: declared.includes("Egress") };
+}
+
+/** Every peer of every rule, ingress then egress. */
+export function peersOf(policy: NetworkPolicy): NetworkPolicyPeer[] {
+  return [...(policy.spec?.ingress ?? []).flatMap((r) => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])];
 }
