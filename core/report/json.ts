@@ -109,22 +109,36 @@ function externalLine(): (e: ExternalConnection) => string {
   };
 }
 
-/** Connections with --explain, each on one line: a sentence and two policy lists each, so no shortcut. */
-function* explainedLines(matrix: ConnectivityMatrix): Generator<string, LineCounts> {
-  let total = 0;
-  let allowed = 0;
-  // Lines are gathered into ~256 KiB pieces: one yield per connection costs more than the line.
+/**
+ * The elements of a json array, one per line, gathered into ~256 KiB pieces (one yield per
+ * element costs more than the element); returns how many there were.
+ */
+function* arrayLines(lines: Iterable<string>): Generator<string, number> {
+  let n = 0;
   let piece = "";
-  for (const c of matrix.connections()) {
-    piece += `${total === 0 ? "" : ","}\n    ${JSON.stringify(jsonConnection(c, true))}`;
-    total++;
-    if (c.allowed) allowed++;
+  for (const line of lines) {
+    piece += `${n === 0 ? "" : ","}\n    ${line}`;
+    n++;
     if (piece.length >= 262_144) {
       yield piece;
       piece = "";
     }
   }
   if (piece.length > 0) yield piece;
+  return n;
+}
+
+/** Connections with --explain: a sentence and two policy lists each, so no shortcut. */
+function* explainedLines(matrix: ConnectivityMatrix): Generator<string, LineCounts> {
+  let allowed = 0;
+  const total = yield* arrayLines(
+    (function* () {
+      for (const c of matrix.connections()) {
+        if (c.allowed) allowed++;
+        yield JSON.stringify(jsonConnection(c, true));
+      }
+    })(),
+  );
   return { total, allowed };
 }
 
@@ -137,18 +151,14 @@ export function* jsonChunks(matrix: ConnectivityMatrix, warnings: readonly LintW
   yield `{\n  "version": ${JSON_CONTRACT_VERSION},\n  "connections": [`;
   const { total, allowed } = options.explain === true ? yield* explainedLines(matrix) : yield* connectionLineBytes(matrix, LEAN_JSON_LINE);
   yield total === 0 ? "],\n" : "\n  ],\n";
-  let rows = 0;
-  let piece = `  "external": [`;
+  yield `  "external": [`;
   const line = externalLine();
-  for (const e of options.external ?? []) {
-    piece += `${rows === 0 ? "" : ","}\n    ${line(e)}`;
-    rows++;
-    if (piece.length >= 262_144) {
-      yield piece;
-      piece = "";
-    }
-  }
-  yield `${piece}${rows > 0 ? "\n  " : ""}],\n`;
+  const rows = yield* arrayLines(
+    (function* () {
+      for (const e of options.external ?? []) yield line(e);
+    })(),
+  );
+  yield `${rows > 0 ? "\n  " : ""}],\n`;
   const summary: JsonSummary = { pods: matrix.pods.length, classes: matrix.classes, connections: total, allowed, denied: total - allowed };
   yield `  "warnings": ${indented(warnings)},\n  "ignored": ${indented(ignored)},\n  "summary": ${indented(summary)}\n}\n`;
 }
