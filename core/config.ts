@@ -284,7 +284,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The known key closest to a misspelt one: the same ignoring case, else within 3 edits. */
-export function closestKey(key: string): string | undefined {
+function closestKey(key: string): string | undefined {
   const same = CONFIG_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
   if (same) return same;
   const ranked = CONFIG_KEYS.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1]);

@@ -153,7 +153,7 @@ export function diffConnectivity(base: ConnectivityReport, head: ConnectivityRep
 }
 
 /** Text safe inside a markdown table cell: no cell break, no HTML, no link, image, code span or mention. */
-export function cell(text: string): string {
+function cell(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
     .replace(/\|/g, "\\|")

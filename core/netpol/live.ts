@@ -41,7 +41,7 @@ function finished(pod: KubeObject): boolean {
  * The endpoint name of a pod: its top-level owning workload's name, or its own name when it has
  * no controller (a bare pod).
  */
-export function endpointName(pod: KubeObject, byKind: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>): string {
+function endpointName(pod: KubeObject, byKind: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>): string {
   const namespace = pod.metadata.namespace ?? "default";
   let name = pod.metadata.name;
   let current: KubeObject | undefined = pod;

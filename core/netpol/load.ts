@@ -29,9 +29,9 @@ export const STACK_SOURCE = "<stack>";
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 
 /** Lists inside Lists deeper than this are refused: kubectl never writes more than one level. */
-export const MAX_LIST_DEPTH = 16;
+const MAX_LIST_DEPTH = 16;
 /** Documents nested deeper than this are refused before anything walks them. */
-export const MAX_DOCUMENT_DEPTH = 128;
+const MAX_DOCUMENT_DEPTH = 128;
 
 /** Whether a parsed document nests deeper than `limit`, found without recursion (input decides the depth). */
 function depthExceeds(value: unknown, limit: number): boolean {

@@ -57,7 +57,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The `table` format one destination block at a time, for writing large matrices without holding them. */
 /** The "Outside the cluster" section, line by line: one per pod and range, egress (->) and ingress (<-). */
-export function* externalLines(external: Iterable<ExternalConnection>): Generator<string> {
+function* externalLines(external: Iterable<ExternalConnection>): Generator<string> {
   let first = true;
   for (const e of external) {
     if (first) yield "Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):\n";
