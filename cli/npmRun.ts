@@ -4,6 +4,7 @@
  * script from the package root rather than from where the user typed it (INIT_CWD).
  */
 import * as path from "node:path";
+import { EXIT_USAGE } from "./args";
 
 export interface NpmFlag {
   /** The flag without dashes, e.g. "dry-run". */
@@ -39,6 +40,15 @@ export function npmAteFlags(script: string, flags: readonly NpmFlag[], argv: rea
   const rest = [...argv.filter((a) => a.startsWith("-")), ...positionals];
   const names = eaten.map((f) => `--${f.name}`).join(", ");
   return `npm took ${names} for itself: npm run passes a script only what comes after --. Run: npm run ${script} -- ${[...rebuilt, ...rest].join(" ")}`;
+}
+
+/** For a command's process entry point: print npmAteFlags' message and exit 2 when npm took some flags. */
+export function exitIfNpmAteFlags(script: string, flags: readonly NpmFlag[]): void {
+  const ate = npmAteFlags(script, flags, process.argv.slice(2), process.env);
+  if (ate) {
+    process.stderr.write(`${script}: ${ate}\n`);
+    process.exit(EXIT_USAGE);
+  }
 }
 
 /**

@@ -3,18 +3,14 @@
  * cli/reap/command.ts for the rules and exit codes). This file only wires the real process and Pulumi.
  */
 import * as path from "node:path";
-import { npmAteFlags } from "./npmRun";
-import { EXIT_FAILED, EXIT_USAGE, main } from "./reap/command";
+import { exitIfNpmAteFlags } from "./npmRun";
+import { EXIT_FAILED, main } from "./reap/command";
 import { pulumiWorkspace } from "./reap/pulumiWorkspace";
 
 if (require.main === module) {
   const projectDir = path.resolve(__dirname, "..");
   // `npm run reap --dry-run` hands the reaper no flag at all; stop rather than decide without it.
-  const ate = npmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", value: false }, { name: "now", value: true }], process.argv.slice(2), process.env);
-  if (ate) {
-    process.stderr.write(`reap: ${ate}\n`);
-    process.exit(EXIT_USAGE);
-  }
+  exitIfNpmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", value: false }, { name: "now", value: true }]);
   main(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

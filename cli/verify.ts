@@ -15,7 +15,7 @@ import { LEFTOVER_CLEANUP_COMMAND, planProbes } from "../core/verify/plan";
 import { formatVerifyReport } from "../core/verify/report";
 import { type RunResult, runVerify, VerifyError } from "../core/verify/run";
 import { EXIT_USAGE, UsageError } from "./args";
-import { npmAteFlags, npmFlagsOf, userPath } from "./npmRun";
+import { exitIfNpmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import { parseVerifyArgs, VERIFY_OPTIONS, VERIFY_USAGE } from "./verify/args";
 import { connect, NoClusterError, unreachable } from "./verify/connect";
 import { ClientNodeKubeClient } from "./verify/kubeClient";
@@ -139,11 +139,7 @@ export function interruptOnSignals(controller: AbortController): () => void {
 }
 
 if (require.main === module) {
-  const ate = npmAteFlags("verify", npmFlagsOf(VERIFY_OPTIONS), process.argv.slice(2), process.env);
-  if (ate) {
-    process.stderr.write(`verify: ${ate}\n`);
-    process.exit(EXIT_USAGE);
-  }
+  exitIfNpmAteFlags("verify", npmFlagsOf(VERIFY_OPTIONS));
   const controller = new AbortController();
   const dispose = interruptOnSignals(controller);
   verifyMain(process.argv.slice(2), {

@@ -18,10 +18,12 @@ export async function pulumiWorkspace(projectDir: string): Promise<ReapWorkspace
       }
     },
     stackSettings: async (stack) => {
-      const state = (await ws.exportStack(stack)) as { deployment?: { resources?: Array<{ urn: string; protect?: boolean }> } };
+      // Three independent read-only pulumi runs: side by side.
+      const [exported, config, outputs] = await Promise.all([ws.exportStack(stack), ws.getAllConfig(stack), ws.stackOutputs(stack)]);
+      const state = exported as { deployment?: { resources?: Array<{ urn: string; protect?: boolean }> } };
       return {
-        config: values(await ws.getAllConfig(stack)),
-        outputs: values(await ws.stackOutputs(stack)),
+        config: values(config),
+        outputs: values(outputs),
         hasStackFile: fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`)),
         protectedResources: (state.deployment?.resources ?? []).filter((r) => r.protect === true).map((r) => r.urn.slice(r.urn.lastIndexOf("::") + 2)),
       };
