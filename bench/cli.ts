@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildModel, computeMatrix, type KubeObject } from "../core/netpol";
-import { generateCluster } from "./netpol";
+import { BENCH_SHAPES, generateCluster } from "./netpol";
 import { median } from "./programEval";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -86,10 +86,7 @@ export async function runCliBench(log: (line: string) => void = (l) => console.e
     log("bench cli: start-up on an empty input ...");
     const startup = await medianCli([empty]);
     lines.push(`  start-up on an empty List: ${startup.seconds.toFixed(2)} s (exit ${startup.code}: no objects), max RSS ${startup.maxRssMb.toFixed(0)} MB`);
-    for (const shape of [
-      { pods: 1000, namespaces: 50, policies: 200 },
-      { pods: 5000, namespaces: 100, policies: 1000 },
-    ]) {
+    for (const shape of BENCH_SHAPES) {
       const objects = generateCluster(shape);
       const file = writeList(dir, `cluster-${shape.pods}.json`, objects);
       log(`bench cli: ${shape.pods} pods: engine matrix in-process ...`);
