@@ -1,5 +1,5 @@
 /**
- * `node -r ts-node/register/transpile-only cli/connectivity-diff.ts BASE.json HEAD.json
+ * `node -r ./cli/register.js cli/connectivity-diff.ts BASE.json HEAD.json
  *    [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]`
  * prints the body of the PR comment that says who can newly reach whom. Exit 2 on bad input.
  */

@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
 
 /** Offline commands of this project: the tools that need nothing but the checkout. */
-const RUNNABLE = /^(npm run --silent (connectivity|manifests)\b|node -r ts-node\/register\/transpile-only cli\/connectivity-diff\.ts\b)/;
+const RUNNABLE = /^(npm run --silent (connectivity|manifests)\b|node -r \.\/cli\/register\.js cli\/connectivity-diff\.ts\b)/;
 /** What makes a line need more than the checkout, or a placeholder rather than a value. */
 const NOT_HERE = /--kubeconfig|kubectl|\bgit worktree|\[|FILE|NAME\b|\.\.\./;
 
