@@ -59,8 +59,8 @@ export async function runEngineBench(log: (line: string) => void = (l) => consol
     packTsconfig.compilerOptions.noCheck = !shippedNoCheck;
     fs.writeFileSync(path.join(noCheckPack, "tsconfig.json"), JSON.stringify(packTsconfig, null, 2));
 
-    const ours = { projectDir, program: "index.ts", stack: STACK };
-    const baseline = { projectDir: baselineDir, program: "index.ts", stack: "bench" };
+    const ours = { projectDir, stack: STACK };
+    const baseline = { projectDir: baselineDir, stack: "bench" };
     const program = (spec: typeof ours, operation: "preview" | "up", policyPacks?: string[]) => () =>
       runProgram({ ...spec, operation, ...(policyPacks ? { policyPacks } : {}) }, tools, env, logFile);
 

@@ -12,7 +12,7 @@ import { LocalCluster } from "./cluster";
 import { interruptRunningCommands, pulumiEnvironment } from "./pulumi";
 import * as scenario from "./scenario";
 import { StepTable } from "./steps";
-import { buildTools, locateTools, ToolError, type E2eTools } from "./tools";
+import { buildTools, locateTools, type E2eTools } from "./tools";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -47,13 +47,8 @@ async function main(): Promise<number> {
   log("e2e: NetworkPolicies are stored and served here but never enforced (no container runs on kwok's fake nodes); enforcement is proven by the kind + Calico workflow (.github/workflows/e2e.yml).");
   try {
     await steps.run("build or reuse the tools", async () => {
-      try {
-        buildTools();
-        tools = locateTools();
-      } catch (err) {
-        if (err instanceof ToolError) throw new Error(err.message, { cause: err });
-        throw err;
-      }
+      buildTools();
+      tools = locateTools();
       const v = tools.versions;
       return `pulumi ${v.PULUMI_VERSION}, pulumi-resource-kubernetes ${v.PULUMI_KUBERNETES_VERSION}, kubernetes ${v.KUBERNETES_VERSION}, etcd ${v.ETCD_VERSION}, kwok ${v.KWOK_VERSION}`;
     });

@@ -10,7 +10,7 @@
  * started by pulumi-language-nodejs.
  *
  * Usage: node -r ts-node/register/transpile-only e2e/programHost.ts SPEC_JSON
- * Writes the result (changes by operation, outputs) as JSON to spec.resultFile; exits 1 when
+ * Writes the result (the steps planned or taken, and the diagnostics) as JSON to spec.resultFile; exits 1 when
  * Pulumi reports an error (its output is on stdout/stderr).
  */
 import * as fs from "node:fs";
@@ -19,10 +19,8 @@ import { LocalWorkspace, PulumiCommand, Stack, type EngineEvent } from "@pulumi/
 
 export interface ProgramSpec {
   operation: "preview" | "up";
-  /** Directory holding Pulumi.yaml and the stack files. */
+  /** Directory holding Pulumi.yaml, the stack files and the program, index.ts. */
   projectDir: string;
-  /** The program's entry file, relative to projectDir (index.ts for the stack). */
-  program: string;
   stack: string;
   /** Folder that holds bin/pulumi. */
   pulumiRoot: string;
@@ -43,11 +41,10 @@ export interface ProgramResult {
   steps: ProgramStep[];
   /** Messages the program and providers logged (info and up), as the engine reported them. */
   diagnostics: Array<{ severity: string; message: string }>;
-  outputs: Record<string, unknown>;
 }
 
 async function main(spec: ProgramSpec): Promise<void> {
-  const entry = path.resolve(spec.projectDir, spec.program);
+  const entry = path.resolve(spec.projectDir, "index.ts");
   const steps: ProgramStep[] = [];
   const diagnostics: ProgramResult["diagnostics"] = [];
   const onEvent = (event: EngineEvent) => {
@@ -67,14 +64,9 @@ async function main(spec: ProgramSpec): Promise<void> {
   const stack = await Stack.select(spec.stack, ws);
   const onOutput = (text: string) => void process.stdout.write(text);
   const common = { onOutput, onEvent, color: "never" as const, ...(spec.policyPacks ? { policyPacks: spec.policyPacks } : {}) };
-  let outputs: Record<string, unknown> = {};
-  if (spec.operation === "preview") {
-    await stack.preview({ ...common, diff: true, ...(spec.expectNoChanges ? { expectNoChanges: true } : {}) });
-  } else {
-    const result = await stack.up(common);
-    outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
-  }
-  const result: ProgramResult = { steps, diagnostics, outputs };
+  if (spec.operation === "preview") await stack.preview({ ...common, diff: true, ...(spec.expectNoChanges ? { expectNoChanges: true } : {}) });
+  else await stack.up(common);
+  const result: ProgramResult = { steps, diagnostics };
   fs.writeFileSync(spec.resultFile, JSON.stringify(result, null, 2));
 }
 

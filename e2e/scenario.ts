@@ -18,6 +18,7 @@ import { readStackConfig } from "../core/stackConfigFile";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from "../core/verify/plan";
 import { CLUSTER_CONTEXT, type LocalCluster } from "./cluster";
 import { waitFor } from "./daemon";
+import type { ProgramSpec, ProgramStep } from "./programHost";
 import { run, runProgram, type CommandResult } from "./pulumi";
 import { check, StepFailure } from "./steps";
 import type { E2eTools } from "./tools";
@@ -66,11 +67,15 @@ const pulumi = (ctx: E2eContext, args: string[], cwd = ctx.projectDir) => run("p
 const npmRun = (ctx: E2eContext, script: string, args: string[]) =>
   run("npm", ["run", "--silent", script, "--", ...args], { cwd: ctx.projectDir, env: ctx.env, logFile: ctx.logFile });
 
+/** `preview` or `up` of the stack's program (another project and stack when given). */
+const program = (ctx: E2eContext, spec: Pick<ProgramSpec, "operation"> & Partial<Omit<ProgramSpec, "resultFile" | "pulumiRoot">>) =>
+  runProgram({ projectDir: ctx.projectDir, stack: STACK, ...spec }, ctx.tools, ctx.env, ctx.logFile);
+
 function lastLines(res: CommandResult, n = 12): string {
   return res.output.trimEnd().split("\n").slice(-n).join("\n");
 }
 
-function mustSucceed(res: CommandResult, what: string): CommandResult {
+function mustSucceed<T extends CommandResult>(res: T, what: string): T {
   if (res.code !== 0) throw new StepFailure(`${what} exited ${res.code}:\n${lastLines(res)}`);
   return res;
 }
@@ -85,13 +90,13 @@ export async function initStack(ctx: E2eContext): Promise<string> {
   return `stack ${STACK} in ${ctx.env.PULUMI_BACKEND_URL}, kubeContext ${CLUSTER_CONTEXT}, provider plugin kubernetes ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} from ${ctx.tools.kubernetesProvider}`;
 }
 
-const kubernetesSteps = (steps: { op: string; type: string; urn: string }[]) => steps.filter((s) => s.type.startsWith("kubernetes:") && s.type !== "pulumi:providers:kubernetes");
+const kubernetesSteps = (steps: ProgramStep[]) => steps.filter((s) => s.type.startsWith("kubernetes:"));
 const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 // ---- 1. Preview with the guardrails ---------------------------------------------------------
 
 export async function previewWithPolicyPack(ctx: E2eContext): Promise<string> {
-  const res = await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK, policyPacks: [path.join(ctx.projectDir, "policy")] }, ctx.tools, ctx.env, ctx.logFile);
+  const res = await program(ctx, { operation: "preview", policyPacks: [path.join(ctx.projectDir, "policy")] });
   mustSucceed(res, "preview --policy-pack policy");
   check(/prices-api-guardrails@v0\.1\.0/.test(res.output), `the preview did not run the policy pack:\n${lastLines(res)}`);
   check(!/mandatory/.test(res.output), `a mandatory policy failed on the stack:\n${lastLines(res, 30)}`);
@@ -106,7 +111,7 @@ export async function previewWithPolicyPack(ctx: E2eContext): Promise<string> {
 export async function previewFixtureBreaksRule(ctx: E2eContext): Promise<string> {
   const fixtureDir = path.join(ctx.projectDir, "e2e", "fixtures", "public-service");
   mustSucceed(await pulumi(ctx, ["stack", "init", "fixture", "--secrets-provider", "passphrase"], fixtureDir), "pulumi stack init (fixture)");
-  const res = await runProgram({ operation: "preview", projectDir: fixtureDir, program: "index.ts", stack: "fixture", policyPacks: [path.join(ctx.projectDir, "policy")] }, ctx.tools, ctx.env, ctx.logFile);
+  const res = await program(ctx, { operation: "preview", projectDir: fixtureDir, stack: "fixture", policyPacks: [path.join(ctx.projectDir, "policy")] });
   check(res.code !== 0, `the preview of a LoadBalancer Service without ${"guardrails.prices-api/allow-external"} passed; the policy pack must fail it:\n${lastLines(res)}`);
   check(/no-external-service/.test(res.output) && /mandatory/.test(res.output), `the failed preview does not name the rule no-external-service:\n${lastLines(res, 30)}`);
   mustSucceed(await pulumi(ctx, ["stack", "rm", "fixture", "--yes"], fixtureDir), "pulumi stack rm (fixture)");
@@ -153,7 +158,7 @@ async function readBack(ctx: E2eContext): Promise<string> {
 }
 
 export async function up(ctx: E2eContext): Promise<string> {
-  const res = await runProgram({ operation: "up", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile);
+  const res = await program(ctx, { operation: "up" });
   mustSucceed(res, "up");
   const created = kubernetesSteps(res.result?.steps ?? []).filter((s) => s.op === "create").length;
   check(created === 6, `up created ${created} Kubernetes objects, expected 6`);
@@ -163,7 +168,7 @@ export async function up(ctx: E2eContext): Promise<string> {
 // ---- 3. No drift after up -------------------------------------------------------------------
 
 export async function noDriftAfterUp(ctx: E2eContext): Promise<string> {
-  const preview = await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK, expectNoChanges: true }, ctx.tools, ctx.env, ctx.logFile);
+  const preview = await program(ctx, { operation: "preview", expectNoChanges: true });
   mustSucceed(preview, "preview --expect-no-changes");
   const refresh = mustSucceed(await pulumi(ctx, ["refresh", "--yes", "--expect-no-changes", "-s", STACK]), "pulumi refresh --expect-no-changes");
   const unchanged = /Resources:\s+(\d+) unchanged\s*\n\s*\n/.exec(refresh.stdout)?.[1];
@@ -173,10 +178,17 @@ export async function noDriftAfterUp(ctx: E2eContext): Promise<string> {
 
 // ---- 4. A change, exactly -------------------------------------------------------------------
 
+/** The stack's objects for its current config, and the intent gate's probe pods with the namespaces they add. */
+function stackWithProbes(ctx: E2eContext): { base: KubeObject[]; probes: KubeObject[] } {
+  const config = readStackConfig(STACK, ctx.projectDir);
+  const base = [...stackObjects(config)];
+  return { base, probes: probeObjectsAddedTo(base, probeCallers(stackIntent(config))) };
+}
+
 /** Applies the intent gate's probe pods (and the namespaces they need) for the stack's current config. */
 async function applyProbes(ctx: E2eContext): Promise<KubeObject[]> {
-  const config = readStackConfig(STACK, ctx.projectDir);
-  const objects = probeObjectsAddedTo(stackObjects(config), probeCallers(stackIntent(config)))
+  const objects = stackWithProbes(ctx)
+    .probes
     // A label no policy selects, so the e2e can find and remove exactly these pods.
     .map((o) => (o.kind === "Pod" ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [E2E_PROBE_LABEL]: "true" } } } : o));
   await ctx.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
@@ -213,17 +225,14 @@ export async function changeExactly(ctx: E2eContext): Promise<string> {
   await set("allowedCallers[1].namespaceLabels.team", SECOND_CALLER.namespaceLabels.team);
   await set("allowedCallers[1].podLabels.app", SECOND_CALLER.podLabels.app);
 
-  const preview = mustSucceed(
-    await runProgram({ operation: "preview", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile),
-    "preview of the second caller",
-  ) as CommandResult & { result?: { steps: Array<{ op: string; urn: string; type: string; diffs: string[] }> } };
+  const preview = mustSucceed(await program(ctx, { operation: "preview" }), "preview of the second caller");
   const changed = (preview.result?.steps ?? []).filter((s) => s.op !== "same");
   const described = changed.map((s) => `${s.op} ${s.type} ${urnName(s.urn)}${s.diffs.length ? ` (${s.diffs.join(", ")})` : ""}`);
   const expected = [`create kubernetes:core/v1:Namespace access-policy-${SECOND_CALLER.namespace}`, "update kubernetes:networking.k8s.io/v1:NetworkPolicy access-policy-prices-api-network-policy"];
   const got = changed.map((s) => `${s.op} ${s.type} ${urnName(s.urn)}`).sort();
   check(JSON.stringify(got) === JSON.stringify([...expected].sort()), `the preview should change exactly:\n  ${expected.join("\n  ")}\nit changes:\n  ${described.join("\n  ") || "(nothing)"}`);
 
-  mustSucceed(await runProgram({ operation: "up", projectDir: ctx.projectDir, program: "index.ts", stack: STACK }, ctx.tools, ctx.env, ctx.logFile), "up of the second caller");
+  mustSucceed(await program(ctx, { operation: "up" }), "up of the second caller");
   await readBack(ctx);
   await applyProbes(ctx);
   const report = await liveReport(ctx, "live-after-change");
@@ -257,9 +266,7 @@ const key = (c: { from: string; to: string; port: number }) => `${c.from} -> ${c
 
 /** What the allow-all policy opens, by the engine alone: the stack with probes, with and without it. */
 function expectedOpened(ctx: E2eContext): string[] {
-  const config = readStackConfig(STACK, ctx.projectDir);
-  const base = [...stackObjects(config)];
-  const probes = probeObjectsAddedTo(base, probeCallers(stackIntent(config)));
+  const { base, probes } = stackWithProbes(ctx);
   const allowed = (objects: KubeObject[]) => new Set([...computeMatrix(buildModel(objects).model).connections()].filter((c) => c.allowed).map(key));
   const before = allowed([...base, ...probes]);
   return [...allowed([...base, ...probes, ALLOW_ALL])].filter((k) => !before.has(k)).sort();
@@ -295,7 +302,7 @@ interface Deployment {
 async function stateKubernetesObjects(ctx: E2eContext): Promise<string[]> {
   const res = mustSucceed(await pulumi(ctx, ["stack", "export", "-s", STACK]), "pulumi stack export");
   const doc = JSON.parse(res.stdout) as { deployment?: Deployment };
-  return (doc.deployment?.resources ?? []).filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers")).map((r) => urnName(r.urn)).sort();
+  return (doc.deployment?.resources ?? []).filter((r) => r.type.startsWith("kubernetes:")).map((r) => urnName(r.urn)).sort();
 }
 
 export async function stateSurvivesUnreachableCluster(ctx: E2eContext): Promise<string> {
@@ -379,7 +386,7 @@ export async function reaper(ctx: E2eContext): Promise<string> {
     mustSucceed(await pulumi(ctx, ["stack", "init", s.stack, "--secrets-provider", "passphrase"], reapDir), `pulumi stack init ${s.stack}`);
     mustSucceed(await pulumi(ctx, ["config", "set", "expiresAt", s.expiresAt, "-s", s.stack], reapDir), "config set expiresAt");
     mustSucceed(await pulumi(ctx, ["config", "set", "protect", String(s.protect), "-s", s.stack], reapDir), "config set protect");
-    mustSucceed(await runProgram({ operation: "up", projectDir: reapDir, program: "index.ts", stack: s.stack }, ctx.tools, ctx.env, ctx.logFile), `up ${s.stack}`);
+    mustSucceed(await program(ctx, { operation: "up", projectDir: reapDir, stack: s.stack }), `up ${s.stack}`);
   }
   const all = REAP_STACKS.map((s) => `e2e-${s.stack}`);
 

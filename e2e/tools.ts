@@ -38,30 +38,27 @@ export function readVersions(): Record<string, string> {
   return out;
 }
 
-/** A tool could not be found or built; the message names it and why. */
-export class ToolError extends Error {}
-
 function binDirs(): Record<ToolName, string> {
   const res = spawnSync("bash", [BUILD_SCRIPT, "--print-bin-dirs", ...TOOL_NAMES], { encoding: "utf8" });
-  if (res.status !== 0) throw new ToolError(`${BUILD_SCRIPT} --print-bin-dirs failed: ${res.stderr.trim() || res.error?.message}`);
+  if (res.status !== 0) throw new Error(`${BUILD_SCRIPT} --print-bin-dirs failed: ${res.stderr.trim() || res.error?.message}`);
   const dirs = res.stdout.trim().split("\n");
   return Object.fromEntries(TOOL_NAMES.map((t, i) => [t, dirs[i]])) as Record<ToolName, string>;
 }
 
 /**
  * Builds what is missing (a no-op when every tool is cached). The script's progress (stderr) is
- * printed when it ends, since it names the tools that failed; throws ToolError naming them.
+ * printed when it ends, since it names the tools that failed; throws an Error naming them.
  */
 export function buildTools(): void {
   const res = spawnSync("bash", [BUILD_SCRIPT], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if (res.stderr) process.stderr.write(res.stderr);
   if (res.status !== 0) {
     const failed = /could not build: (.*)/.exec(res.stderr ?? "")?.[1];
-    throw new ToolError(`e2e tools: ${failed ? `could not build ${failed}` : `${BUILD_SCRIPT} exited ${res.status ?? res.signal}`}; see the build output above`);
+    throw new Error(`e2e tools: ${failed ? `could not build ${failed}` : `${BUILD_SCRIPT} exited ${res.status ?? res.signal}`}; see the build output above`);
   }
 }
 
-/** The cached tools; throws ToolError naming every missing binary and the command that builds it. */
+/** The cached tools; throws an Error naming every missing binary and the command that builds it. */
 export function locateTools(): E2eTools {
   const dirs = binDirs();
   const missing: string[] = [];
@@ -83,6 +80,6 @@ export function locateTools(): E2eTools {
     kwok: at("kwok", "kwok"),
     kwokStages: at("kwok", "kwok-stages.yaml"),
   };
-  if (missing.length > 0) throw new ToolError(`e2e tools missing: ${missing.join("; ")}. Build them with: bash e2e/tools/build.sh`);
+  if (missing.length > 0) throw new Error(`e2e tools missing: ${missing.join("; ")}. Build them with: bash e2e/tools/build.sh`);
   return tools;
 }
