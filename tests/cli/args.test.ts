@@ -1,62 +1,30 @@
 import { strict as assert } from "node:assert";
 import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } from "../../cli/args";
 
+/** What parseConnectivityArgs returns with nothing given, with `over` in its place. */
+const parsed = (over: Record<string, unknown> = {}) => ({ help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false, ...over });
+
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
-    assert.deepEqual(parseConnectivityArgs([]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false });
-    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), { help: false, format: "table", source: { kind: "stack", stack: "dev", probes: false }, query: {}, explain: false, exposure: false });
+    assert.deepEqual(parseConnectivityArgs([]), parsed());
+    assert.deepEqual(parseConnectivityArgs(["--no-probes"]), parsed({ source: { kind: "stack", stack: "dev", probes: false } }));
   });
 
   it("reads format, stack, probes and paths in long and short form", () => {
-    assert.deepEqual(parseConnectivityArgs(["--format", "json", "--stack", "local", "--probes"]), {
-      help: false,
-      format: "json",
-      source: { kind: "stack", stack: "local", probes: true },
-      query: {},
-      explain: false,
-      exposure: false,
-    });
-    assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "-p", "-s", "local"]), {
-      help: false,
-      format: "mermaid",
-      source: { kind: "stack", stack: "local", probes: true },
-      query: {},
-      explain: false,
-      exposure: false,
-    });
-    assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "a.yaml", "dir/"]), {
-      help: false,
-      format: "mermaid",
-      source: { kind: "paths", paths: ["a.yaml", "dir/"] },
-      query: {},
-      explain: false,
-      exposure: false,
-    });
+    assert.deepEqual(parseConnectivityArgs(["--format", "json", "--stack", "local", "--probes"]), parsed({ format: "json", source: { kind: "stack", stack: "local", probes: true } }));
+    assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "-p", "-s", "local"]), parsed({ format: "mermaid", source: { kind: "stack", stack: "local", probes: true } }));
+    assert.deepEqual(parseConnectivityArgs(["-f", "mermaid", "a.yaml", "dir/"]), parsed({ format: "mermaid", source: { kind: "paths", paths: ["a.yaml", "dir/"] } }));
     assert.deepEqual(parseConnectivityArgs(["--format=csv"]).help, false);
   });
 
   it("reads a live cluster with --kubeconfig FILE [--context NAME]", () => {
-    assert.deepEqual(parseConnectivityArgs(["--kubeconfig", "kc.yaml", "--context", "kind-x", "-f", "json"]), {
-      help: false,
-      format: "json",
-      source: { kind: "live", kubeconfig: "kc.yaml", context: "kind-x" },
-      query: {},
-      explain: false,
-      exposure: false,
-    });
-    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), { help: false, format: "table", source: { kind: "live", kubeconfig: "kc.yaml" }, query: {}, explain: false, exposure: false });
+    assert.deepEqual(parseConnectivityArgs(["--kubeconfig", "kc.yaml", "--context", "kind-x", "-f", "json"]), parsed({ format: "json", source: { kind: "live", kubeconfig: "kc.yaml", context: "kind-x" } }));
+    assert.deepEqual(parseConnectivityArgs(["-k", "kc.yaml"]), parsed({ source: { kind: "live", kubeconfig: "kc.yaml" } }));
   });
 
   it("reads focus queries and --explain", () => {
     const args = parseConnectivityArgs(["--to", "pricing-ns/prices-api-deployment", "--from", "critical-project/", "--port", "8080", "--allowed", "--explain", "-f", "json"]);
-    assert.deepEqual(args, {
-      help: false,
-      format: "json",
-      source: { kind: "stack", stack: "dev", probes: true },
-      query: { from: { namespace: "critical-project" }, to: { namespace: "pricing-ns", name: "prices-api-deployment" }, port: 8080, allowed: true },
-      explain: true,
-      exposure: false,
-    });
+    assert.deepEqual(args, parsed({ format: "json", query: { from: { namespace: "critical-project" }, to: { namespace: "pricing-ns", name: "prices-api-deployment" }, port: 8080, allowed: true }, explain: true }));
     assert.deepEqual((parseConnectivityArgs(["--denied"]) as { query: unknown }).query, { allowed: false });
   });
 
