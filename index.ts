@@ -38,7 +38,7 @@ const kubernetes = { provider: target.provider, deletedWith: aks?.cluster };
 const pricesApi = new PricesApi("prices-api", { ...kubernetes, image: config.pricesApiImage });
 new AccessPolicy("access-policy", { ...kubernetes, allowedCallers: config.allowedCallers, pricingNamespace: pricesApi.namespace });
 
-const checks = curlCheckCommands(config.allowedCallers[0]);
+const checks = curlCheckCommands(config.allowedCallers[0], config.probeImage);
 
 // Only what this kind of stack has: a local stack has no Azure names and no kubeconfig output.
 const outputs = {

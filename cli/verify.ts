@@ -64,7 +64,7 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   try {
     config = readStackConfig(args.intentStack, io.projectDir);
     const expectations = expectedProbeResults(stackObjects(config), stackIntent(config));
-    plan = planProbes(expectations, { runId: randomId(8), randomSuffix: () => randomId(5) });
+    plan = planProbes(expectations, { runId: randomId(8), randomSuffix: () => randomId(5), image: config.probeImage });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.stderr(`${err.message}\n`);

@@ -4,6 +4,7 @@
  */
 import { EARLIEST_EXPIRY_YEAR, expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
+import { CURL_IMAGE } from "./stack/checkCommands";
 
 export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
 export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
@@ -34,6 +35,8 @@ export interface StackConfig {
   kubernetesVersion?: string;
   networkPolicy: NetworkPolicyEngine;
   pricesApiImage: string;
+  /** The curl image of every probe: verify's pods and the tutorial's allow/deny checks. */
+  probeImage: string;
   allowedCallers: AllowedCaller[];
   /** kubeconfig context for `existing` mode; the current context when unset. */
   kubeContext?: string;
@@ -58,6 +61,7 @@ export const CONFIG_DEFAULTS = {
   nodeOsDiskSizeGb: 32,
   networkPolicy: "azure",
   pricesApiImage: "rahulrai/prices-api:latest",
+  probeImage: CURL_IMAGE,
   protect: false,
 } as const;
 
@@ -85,6 +89,7 @@ export const CONFIG_KEYS = [
   "kubernetesVersion",
   "networkPolicy",
   "pricesApiImage",
+  "probeImage",
   "allowedCallers",
   "kubeContext",
   "expiresAt",
@@ -137,7 +142,7 @@ const RESERVED_CALLER_NAMESPACES = ["default", "kube-system", "kube-public", "ku
 
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly raw: RawConfig) {}
+  constructor(readonly raw: RawConfig) {}
 
   private present(key: string): unknown {
     // Own keys only: a `__proto__` key in a stack file must not supply every other key.
@@ -326,7 +331,8 @@ export function validateConfig(raw: RawConfig, stack: string, context: Validatio
     nodeOsDiskSizeGb: r.integer("nodeOsDiskSizeGb", 30, 2048, CONFIG_DEFAULTS.nodeOsDiskSizeGb),
     kubernetesVersion: r.string("kubernetesVersion", K8S_VERSION, "expected MAJOR.MINOR or MAJOR.MINOR.PATCH such as 1.33 or 1.33.2"),
     networkPolicy,
-    pricesApiImage: readImage(r, raw["pricesApiImage"]),
+    pricesApiImage: readImage(r, "pricesApiImage", "rahulrai/prices-api:1.0 or registry.example.com/prices-api@sha256:<digest>"),
+    probeImage: readImage(r, "probeImage", `a curl image with sh, such as ${CURL_IMAGE}`),
     allowedCallers: readCallers(r, r.object("allowedCallers")),
     kubeContext: r.string("kubeContext", /^\S+$/, "expected a kubeconfig context name"),
     expiresAt: readExpiry(r),
@@ -355,11 +361,12 @@ function readVmSize(r: Reader, raw: unknown): string {
   return r.string("nodeVmSize", VM_SIZE, "expected an Azure VM size such as Standard_B2s or Standard_D2s_v5") ?? CONFIG_DEFAULTS.nodeVmSize;
 }
 
-function readImage(r: Reader, raw: unknown): string {
-  if (raw === undefined || raw === null) return CONFIG_DEFAULTS.pricesApiImage;
+function readImage(r: Reader, key: "pricesApiImage" | "probeImage", example: string): string {
+  const raw = Object.hasOwn(r.raw, key) ? r.raw[key] : undefined;
+  if (raw === undefined || raw === null) return CONFIG_DEFAULTS[key];
   if (typeof raw !== "string" || !IMAGE_REF.test(raw)) {
-    r.fail("pricesApiImage", raw, "expected a container image reference such as rahulrai/prices-api:1.0 or registry.example.com/prices-api@sha256:<digest>");
-    return CONFIG_DEFAULTS.pricesApiImage;
+    r.fail(key, raw, `expected a container image reference such as ${example}`);
+    return CONFIG_DEFAULTS[key];
   }
   return raw;
 }

@@ -1,5 +1,4 @@
 /** The tutorial's manual allow/deny check, as commands that are right for this stack's config. */
-import type { AllowedCaller } from "../config";
 import { PRICES_API_URL } from "./names";
 
 /** A pinned, maintained curl image (the tutorial's radial/busyboxplus:curl is unmaintained). */
@@ -10,12 +9,19 @@ export const CURL_IMAGE = `curlimages/curl:${CURL_IMAGE_TAG}@${CURL_IMAGE_DIGEST
 
 const curl = `--command -- curl -sS --max-time 5 ${PRICES_API_URL}`;
 
-export function curlCheckCommands(caller: AllowedCaller): { allow: string; deny: string } {
+/** A caller as config describes it (the type lives in ../config, which imports this file). */
+interface Caller {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
+/** @param image the stack's `probeImage` */
+export function curlCheckCommands(caller: Caller, image: string): { allow: string; deny: string } {
   const labels = Object.entries(caller.podLabels)
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
   return {
-    allow: `kubectl run curl-po-allow --rm -i --restart=Never --image=${CURL_IMAGE} -n ${caller.namespace} --labels="${labels}" ${curl}`,
-    deny: `kubectl run curl-po-deny --rm -i --restart=Never --image=${CURL_IMAGE} -n default ${curl}`,
+    allow: `kubectl run curl-po-allow --rm -i --restart=Never --image=${image} -n ${caller.namespace} --labels="${labels}" ${curl}`,
+    deny: `kubectl run curl-po-deny --rm -i --restart=Never --image=${image} -n default ${curl}`,
   };
 }

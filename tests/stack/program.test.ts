@@ -181,6 +181,14 @@ describe("the dev stack (AKS) under mocks", function () {
     assert.match(allow, /--labels="app=prices-api-consumer"/);
     assert.match(allow, /prices-api-service\.pricing-ns\.svc\.cluster\.local\/price\/1/);
     assert.match(String(run.outputs.denyCheckCommand), /kubectl run curl-po-deny .*-n default .*price\/1/);
+    assert.match(allow, /--image=curlimages\/curl:8\.11\.1@sha256:[0-9a-f]{64} /, "the default probe image is pinned by digest");
+  });
+});
+
+describe("probeImage", () => {
+  it("is the image of both check commands", async () => {
+    const run = await runProgram({ ...DEV_CONFIG, [key("probeImage")]: "localhost/curl:7.88.1" });
+    for (const command of [run.outputs.allowCheckCommand, run.outputs.denyCheckCommand]) assert.match(String(command), / --image=localhost\/curl:7\.88\.1 /);
   });
 });
 
@@ -258,6 +266,7 @@ describe("config errors stop the program before any resource exists", () => {
     ["malformed VM size", { [key("nodeVmSize")]: "B2s" }, /nodeVmSize is "B2s"; expected an Azure VM size/],
     ["empty image", { [key("pricesApiImage")]: "" }, /pricesApiImage is ""; expected a container image reference/],
     ["image with spaces", { [key("pricesApiImage")]: "prices api" }, /pricesApiImage is "prices api"/],
+    ["bad probeImage", { [key("probeImage")]: "Curl Latest" }, /probeImage is "Curl Latest"; expected a container image reference such as a curl image with sh/],
     ["tiny OS disk", { [key("nodeOsDiskSizeGb")]: "8" }, /nodeOsDiskSizeGb is "8"; expected a whole number from 30 to 2048/],
     ["bad expiresAt", { [key("expiresAt")]: "next friday" }, /expiresAt is "next friday"; expected an ISO 8601 date/],
     ["impossible expiresAt", { [key("expiresAt")]: "2026-02-31" }, /expiresAt is "2026-02-31"; expected a real calendar date/],
