@@ -1,42 +1,51 @@
-/** A long-running child process (etcd, kube-apiserver, ...) whose output goes to a log file. */
-import { spawn, type ChildProcess } from "node:child_process";
+/**
+ * A long-running component of the local cluster (etcd, kubelet, ...). It runs detached, in a
+ * session of its own, with its output in a log file: `npm run local -- up` ends while the cluster
+ * runs on, and a later `status` or `down` finds it again by its record.
+ */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive, processRecord, stopProcess, type ProcessRecord } from "./processes";
+
+export interface DaemonSpec {
+  name: string;
+  /** The command line as it is run, namespace entry (nsenter) included. */
+  command: string;
+  args: readonly string[];
+}
 
 export class Daemon {
-  private child?: ChildProcess;
-  private exited?: Promise<void>;
+  record?: ProcessRecord;
 
   constructor(
-    readonly name: string,
-    private readonly command: string,
-    private readonly args: readonly string[],
+    readonly spec: DaemonSpec,
     readonly logFile: string,
   ) {}
 
+  get name(): string {
+    return this.spec.name;
+  }
+
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.record !== undefined && isAlive(this.record);
   }
 
   start(): void {
     if (this.running) return;
     const log = fs.openSync(this.logFile, "a");
-    const child = spawn(this.command, this.args, { stdio: ["ignore", log, log] });
+    const child = spawn(this.spec.command, this.spec.args, { stdio: ["ignore", log, log], detached: true });
     fs.closeSync(log);
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
-    child.once("error", (err) => fs.appendFileSync(this.logFile, `\n[e2e] could not start ${this.name}: ${err.message}\n`));
-    this.child = child;
+    child.once("error", (err) => fs.appendFileSync(this.logFile, `\n[local] could not start ${this.name}: ${err.message}\n`));
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${this.name} (${this.spec.command}); see ${this.logFile}`);
+    this.record = processRecord(this.name, child.pid);
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. */
-  async stop(graceMs = 10_000): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+  async stop(graceMs = 5_000): Promise<void> {
+    if (this.record) await stopProcess(this.record, graceMs);
   }
 
   /** The last lines of the log, for error messages. */
@@ -62,7 +71,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value; throws with `what` and the last error after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   for (;;) {

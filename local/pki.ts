@@ -1,17 +1,29 @@
 /**
- * Throw-away certificates and keys for the local control plane, made with the machine's openssl:
- * a CA, the API server's serving certificate for 127.0.0.1, and the service-account signing key.
+ * Throw-away certificates and keys for the local cluster, made with the machine's openssl: a CA,
+ * the API server's serving certificate, the service-account signing key, and one client
+ * certificate per component, so that each authenticates as itself (the kubelet as
+ * system:node:NAME, which the Node authorizer and NodeRestriction check).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+export interface CertPair {
+  cert: string;
+  key: string;
+}
+
 export interface ClusterPki {
   caCert: string;
-  serverCert: string;
-  serverKey: string;
+  server: CertPair;
   serviceAccountKey: string;
   serviceAccountPub: string;
+  /** The API server's identity towards kubelets (exec, logs): system:masters. */
+  apiserverKubeletClient: CertPair;
+  kubeletClient: CertPair;
+  kubeletServing: CertPair;
+  kubeProxy: CertPair;
+  kubeRouter: CertPair;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -23,20 +35,43 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
+/** Names in the API server's certificate: what clients inside and outside the namespace dial. */
+export interface PkiNames {
+  nodeName: string;
+  nodeIp: string;
+  /** The `kubernetes` Service's ClusterIP. */
+  serviceIp: string;
+}
+
 /** Writes the PKI into `dir` and returns the file paths. */
-export function createPki(dir: string): ClusterPki {
-  fs.mkdirSync(dir, { recursive: true });
+export function createPki(dir: string, names: PkiNames): ClusterPki {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = (name: string) => path.join(dir, name);
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=prices-api-e2e-ca", "-keyout", "ca.key", "-out", "ca.crt"], dir);
+  openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "7", "-subj", "/CN=prices-api-local-ca", "-keyout", "ca.key", "-out", "ca.crt"], dir);
+  const issue = (name: string, subject: string, ext: string): CertPair => {
+    fs.writeFileSync(file(`${name}.ext`), `${ext}\nkeyUsage=critical,digitalSignature,keyEncipherment\n`);
+    openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", subject, "-keyout", `${name}.key`, "-out", `${name}.csr`], dir);
+    openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "7", "-extfile", `${name}.ext`, "-out", `${name}.crt`], dir);
+    return { cert: file(`${name}.crt`), key: file(`${name}.key`) };
+  };
+  const client = (name: string, subject: string) => issue(name, subject, "extendedKeyUsage=clientAuth");
   // The in-cluster names too: the Kubernetes provider and client-go check them when they talk to the server.
-  fs.writeFileSync(
-    file("server.ext"),
-    "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n" +
-      "extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n",
+  const server = issue(
+    "apiserver",
+    "/CN=kube-apiserver",
+    `subjectAltName=IP:127.0.0.1,IP:${names.nodeIp},IP:${names.serviceIp},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth`,
   );
-  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver", "-keyout", "server.key", "-out", "server.csr"], dir);
-  openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt"], dir);
   openssl(["genrsa", "-out", "sa.key", "2048"], dir);
   openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
-  return { caCert: file("ca.crt"), serverCert: file("server.crt"), serverKey: file("server.key"), serviceAccountKey: file("sa.key"), serviceAccountPub: file("sa.pub") };
+  return {
+    caCert: file("ca.crt"),
+    server,
+    serviceAccountKey: file("sa.key"),
+    serviceAccountPub: file("sa.pub"),
+    apiserverKubeletClient: client("apiserver-kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client"),
+    kubeletClient: client("kubelet", `/O=system:nodes/CN=system:node:${names.nodeName}`),
+    kubeletServing: issue("kubelet-serving", `/CN=${names.nodeName}`, `subjectAltName=IP:${names.nodeIp},DNS:${names.nodeName}\nextendedKeyUsage=serverAuth`),
+    kubeProxy: client("kube-proxy", "/CN=system:kube-proxy"),
+    kubeRouter: client("kube-router", "/CN=system:kube-router"),
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Child process of the e2e: one `preview` or `up` of a Pulumi TypeScript program with the real CLI
+ * Child process of `npm run local` and the e2e: one `preview` or `up` of a Pulumi TypeScript program with the real CLI
  * and engine, through the Automation API.
  *
  * Why not `pulumi preview` itself: that command starts the Node.js language host
@@ -9,7 +9,7 @@
  * own language server in this process (`pulumi preview --client=...`), instead of a process
  * started by pulumi-language-nodejs.
  *
- * Usage: node -r ts-node/register/transpile-only e2e/programHost.ts SPEC_JSON
+ * Usage: node -r ts-node/register/transpile-only local/programHost.ts SPEC_JSON
  * Writes the result (the steps planned or taken, and the diagnostics) as JSON to spec.resultFile; exits 1 when
  * Pulumi reports an error (its output is on stdout/stderr).
  */

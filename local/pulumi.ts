@@ -1,14 +1,15 @@
 /**
- * The real Pulumi CLI for the e2e: an environment that never downloads and keeps everything in a
- * temporary folder, the CLI itself, and programs run through e2e/programHost.ts.
+ * The real Pulumi CLI for `npm run local` and the e2e: an environment that never downloads and
+ * keeps everything (file backend, PULUMI_HOME) in one folder, the CLI itself, programs run through
+ * local/programHost.ts, and the working copy of the project they run in.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProgramResult, ProgramSpec } from "./programHost";
-import type { E2eTools } from "./tools";
+import type { ClusterTools } from "./tools";
 
-export const E2E_PASSPHRASE = "e2e-throwaway-passphrase";
 
 export interface CommandResult {
   code: number;
@@ -18,21 +19,24 @@ export interface CommandResult {
 }
 
 /**
- * Pulumi's environment: a file backend and a PULUMI_HOME in `dir`, a throw-away passphrase,
- * no update checks and no plugin downloads; the built CLI first on PATH; the e2e cluster as the
- * only kubeconfig.
+ * Pulumi's environment: a file backend and a PULUMI_HOME in `dir`, a passphrase of its own (made
+ * once, kept in `dir`), no update checks and no plugin downloads; the built CLI first on PATH; the
+ * local cluster as the only kubeconfig.
  */
-export function pulumiEnvironment(tools: E2eTools, dir: string, kubeconfig: string): NodeJS.ProcessEnv {
+export function pulumiEnvironment(tools: ClusterTools, dir: string, kubeconfig: string): NodeJS.ProcessEnv {
   const home = path.join(dir, "pulumi-home");
   const state = path.join(dir, "state");
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(state, { recursive: true });
+  const passphraseFile = path.join(dir, "passphrase");
+  if (!fs.existsSync(passphraseFile)) fs.writeFileSync(passphraseFile, `${randomBytes(18).toString("base64url")}\n`, { mode: 0o600 });
   return {
     ...process.env,
     PATH: [tools.pulumiBinDir, path.join(__dirname, "shims"), process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
-    PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
+    PULUMI_CONFIG_PASSPHRASE: undefined,
+    PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
@@ -78,7 +82,7 @@ export function run(command: string, args: string[], opts: { cwd: string; env: N
 /** `preview` or `up` of a program through the Automation API (see programHost.ts for why). */
 export async function runProgram(
   spec: Omit<ProgramSpec, "resultFile" | "pulumiRoot">,
-  tools: E2eTools,
+  tools: ClusterTools,
   env: NodeJS.ProcessEnv,
   logFile: string,
 ): Promise<CommandResult & { result?: ProgramResult }> {
@@ -92,4 +96,26 @@ export async function runProgram(
   if (!fs.existsSync(resultFile)) return res;
   const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as ProgramResult;
   return { ...res, result };
+}
+
+/** The stack files the repository ships; a developer's own (Pulumi.<mine>.yaml) stay out of the copy. */
+const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.dev.yaml"]);
+
+/**
+ * Copies the project (without node_modules and .git, which it links or leaves out) into `dir`, so
+ * that `pulumi stack init` and config changes write there, never into the checkout. The `local`
+ * stack there is new, so the secrets settings a developer's own `pulumi stack init local` wrote into
+ * Pulumi.local.yaml (another passphrase's salt) are dropped.
+ */
+export function copyProject(repo: string, dir: string): void {
+  const skip = new Set(["node_modules", ".git", "bin"]);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const entry of fs.readdirSync(repo)) {
+    if (skip.has(entry) || (/^Pulumi\..+\.yaml$/.test(entry) && !SHIPPED_STACK_FILES.has(entry))) continue;
+    fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.split(path.sep).includes("node_modules") });
+  }
+  const stackFile = path.join(dir, "Pulumi.local.yaml");
+  const text = fs.readFileSync(stackFile, "utf8");
+  fs.writeFileSync(stackFile, text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, ""));
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
 }

@@ -1,0 +1,213 @@
+/**
+ * `npm run local -- up|status|down|kubectl ARGS...`: the tutorial for real on this machine, with no
+ * Azure. `up` builds or reuses the tools, starts (or reuses) the local cluster, deploys the `local`
+ * stack with the real Pulumi engine, runs the tutorial's own allow and deny checks and
+ * `npm run verify`, and prints what was deployed, who got in, who was kept out, and how to reach
+ * the cluster. The cluster keeps running until `down`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readStackConfig } from "../core/stackConfigFile";
+import { LocalCluster } from "./cluster";
+import { LOCAL_STACK, mustSucceed, prepareStack, stackOutputs, stackWorkspace, upStack } from "./localStack";
+import { CLUSTER_CONTEXT, clusterLayout } from "./nodeConfig";
+import { run } from "./pulumi";
+import { runTutorialChecks, type TutorialCheck } from "./tutorialChecks";
+import { buildTools, locateTools, type ClusterTools } from "./tools";
+
+const REPO = path.resolve(__dirname, "..");
+const USAGE = `Usage: npm run local -- <command>
+
+  up              build or reuse the tools, start (or reuse) the local cluster, deploy the local
+                  stack, run the tutorial's allow/deny checks and npm run verify, print a summary
+  status          what runs, and the kubeconfig to reach it (line "kubeconfig: PATH")
+  down            tear the cluster down; the host is left as it was
+  kubectl ARGS... the built kubectl, against this cluster
+
+The cluster lives in ${localRoot()} (PRICES_API_NETPOL_LOCAL_DIR moves it).
+It needs root on Linux. Elsewhere: kind + Calico, docs/local.md.`;
+
+/** Where the local cluster and its stack live; everything goes with `down`. */
+export function localRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PRICES_API_NETPOL_LOCAL_DIR) return path.resolve(env.PRICES_API_NETPOL_LOCAL_DIR);
+  const stateHome = env.XDG_STATE_HOME || path.join(os.homedir(), ".local", "state");
+  return path.join(stateHome, "prices-api-netpol", "local");
+}
+
+const clusterDir = (root: string) => path.join(root, "cluster");
+const stackDir = (root: string) => path.join(root, "stack");
+
+const log = (line: string) => void process.stderr.write(`${line}\n`);
+const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+
+/** One line, and where to go instead, when this machine cannot run the cluster. */
+function unsupported(): string | undefined {
+  if (process.platform !== "linux") return `npm run local needs Linux (it runs a real kubelet in network namespaces); on ${process.platform} use kind + Calico: docs/local.md`;
+  if (process.getuid?.() !== 0) return "npm run local needs root (network namespaces, mounts, cgroups); run it as root, or use kind + Calico: docs/local.md";
+  return undefined;
+}
+
+async function tools(): Promise<ClusterTools> {
+  const t = Date.now();
+  await buildTools((line) => log(line));
+  log(`local: tools ready (${since(t)})`);
+  return locateTools();
+}
+
+async function up(root: string): Promise<number> {
+  const started = Date.now();
+  const t = await tools();
+  let cluster = LocalCluster.find(t, clusterDir(root));
+  if (cluster) {
+    const health = await cluster.healthy();
+    if (health.ok) log(`local: reusing the running cluster (${cluster.server})`);
+    else {
+      log(`local: the cluster in ${clusterDir(root)} is broken (${health.problem}); starting it anew`);
+      await cluster.stop();
+      cluster = undefined;
+    }
+  }
+  cluster ??= await LocalCluster.start(t, { root: clusterDir(root), name: "local", log });
+  log(`local: deploying stack ${LOCAL_STACK} with the real Pulumi engine (${t.versions.PULUMI_VERSION})`);
+  const ws = stackWorkspace(t, REPO, stackDir(root), cluster.kubeconfig);
+  await prepareStack(ws);
+  const upResult = mustSucceed(await upStack(ws), "pulumi up (Automation API)");
+  const changes = /Resources:\n([\s\S]*?)\n\n/.exec(upResult.output)?.[1].trim().replace(/\s+/g, " ") ?? "";
+  await cluster.waitAvailable("pricing-ns", "prices-api-deployment", 120_000);
+  log(`local: stack ${LOCAL_STACK} up (${changes}); prices-api Available (${since(started)})`);
+  const outputs = await stackOutputs(ws);
+  const config = readStackConfig(LOCAL_STACK, REPO);
+
+  log("local: the tutorial's allow and deny checks (kubectl run curl-po-allow / curl-po-deny)");
+  const checks = await runTutorialChecks(cluster, config);
+  log(`local: npm run verify -- --stack ${LOCAL_STACK}`);
+  const verify = await run("npm", ["run", "--silent", "verify", "--", "--stack", LOCAL_STACK, "--kubeconfig", cluster.kubeconfig, "--context", CLUSTER_CONTEXT], {
+    cwd: REPO,
+    env: process.env,
+    logFile: ws.logFile,
+  });
+  process.stderr.write(verify.output);
+  process.stdout.write(summary({ cluster, outputs, checks, verifyCode: verify.code, verifyOutput: verify.output, seconds: (Date.now() - started) / 1000, root }));
+  return checks.every((c) => c.asExpected) && verify.code === 0 ? 0 : 1;
+}
+
+function summary(s: { cluster: LocalCluster; outputs: Record<string, unknown>; checks: TutorialCheck[]; verifyCode: number; verifyOutput: string; seconds: number; root: string }): string {
+  const rows = [...s.verifyOutput.matchAll(/^(\S+)\s+(\S+)\s+(\S+)\s+(allowed|denied)(?: \(intent: \w+\))?\s+(allowed|denied|error)\s+([✓✗])\s+(.*)$/gm)];
+  const gotIn = rows.filter((r) => r[5] === "allowed").map((r) => `${r[2]}/${r[1]} (${r[3]})`);
+  const keptOut = rows.filter((r) => r[5] === "denied").map((r) => `${r[2]}/${r[1]} (${r[3]}): ${r[7]}`);
+  const lines = [
+    "",
+    `Local cluster: ready in ${s.seconds.toFixed(0)} s. Kubernetes ${s.cluster.name === "local" ? "" : `${s.cluster.name} `}with containerd, kube-proxy, CoreDNS and kube-router enforcing NetworkPolicies.`,
+    "Deployed (stack local): namespaces pricing-ns and critical-project, Deployment prices-api-deployment, Service prices-api-service,",
+    "  NetworkPolicies default-deny-ingress and prices-api-network-policy.",
+    "  prices-api runs a STAND-IN image (localhost/prices-api-standin: GET /price/{id} on 8080), not rahulrai/prices-api: no registry is reachable here.",
+    `  ${String(s.outputs.pricesApiUrl ?? "")}`,
+    "",
+    "The tutorial's checks:",
+    ...s.checks.map((c) => `  ${c.asExpected ? "✓" : "✗"} ${c.name}: ${c.detail}`),
+    "",
+    `npm run verify: ${s.verifyCode === 0 ? "passed" : `FAILED (exit ${s.verifyCode})`}`,
+    `  got in:    ${gotIn.join("; ") || "(none)"}`,
+    `  kept out:  ${keptOut.join("; ") || "(none)"}`,
+    "",
+    "Reach the cluster:",
+    `  kubeconfig: ${s.cluster.kubeconfig}`,
+    "  npm run local -- kubectl get pods -A",
+    `  KUBECONFIG=${s.cluster.kubeconfig} npm run verify -- --stack local`,
+    "  npm run local -- down      (removes the cluster and the local stack's state)",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The recorded cluster, without building anything: undefined when none was started. */
+function recorded(root: string): LocalCluster | undefined {
+  return fs.existsSync(clusterLayout(clusterDir(root)).state) ? LocalCluster.find(locateTools(), clusterDir(root)) : undefined;
+}
+
+async function status(root: string): Promise<number> {
+  const cluster = recorded(root);
+  if (!cluster) {
+    process.stdout.write(`no local cluster in ${clusterDir(root)} (start one with: npm run local -- up)\n`);
+    return 1;
+  }
+  const health = await cluster.healthy();
+  const lines = [`local cluster in ${clusterDir(root)}: ${health.ok ? "running" : `NOT healthy (${health.problem})`}`];
+  for (const p of cluster.health()) lines.push(`  ${p.name.padEnd(24)} ${p.running ? "running" : "STOPPED"}  pid ${p.pid}`);
+  lines.push(`server: ${cluster.server}`, `kubeconfig: ${cluster.kubeconfig}`, `context: ${CLUSTER_CONTEXT}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return health.ok ? 0 : 1;
+}
+
+async function down(root: string): Promise<number> {
+  const cluster = recorded(root);
+  if (!cluster) {
+    process.stdout.write(`no local cluster in ${clusterDir(root)}; nothing to tear down\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const result = await cluster.stop();
+  if (result.leftovers.length > 0) {
+    process.stderr.write(`local: teardown left:\n${result.leftovers.map((l) => `  ${l}`).join("\n")}\n`);
+    return 1;
+  }
+  // The stack described only that cluster: its state goes with it.
+  fs.rmSync(root, { recursive: true, force: true });
+  process.stdout.write(`local cluster torn down in ${since(started)}; no process, mount, cgroup or folder of it is left (${root} removed)\n`);
+  return 0;
+}
+
+function kubectl(root: string, args: string[]): number {
+  const cluster = recorded(root);
+  if (!cluster) {
+    process.stderr.write(`no local cluster in ${clusterDir(root)} (start one with: npm run local -- up)\n`);
+    return 1;
+  }
+  const res = spawnSync(locateTools().kubectl, [`--kubeconfig=${cluster.kubeconfig}`, ...args], { stdio: "inherit" });
+  return res.status ?? 1;
+}
+
+export async function localMain(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const known = ["up", "status", "down", "kubectl"];
+  if (!known.includes(command)) {
+    process.stderr.write(`local: unknown command ${JSON.stringify(command)}; the commands are ${known.join(", ")}\n`);
+    return 2;
+  }
+  if (command !== "kubectl" && rest.length > 0) {
+    process.stderr.write(`local: ${command} takes no arguments (got ${rest.join(" ")})\n`);
+    return 2;
+  }
+  const blocked = unsupported();
+  if (blocked) {
+    process.stderr.write(`${blocked}\n`);
+    return 2;
+  }
+  const root = localRoot();
+  switch (command) {
+    case "up":
+      return up(root);
+    case "status":
+      return status(root);
+    case "down":
+      return down(root);
+    default:
+      return kubectl(root, rest);
+  }
+}
+
+if (require.main === module) {
+  localMain(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`local: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
