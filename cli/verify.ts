@@ -88,6 +88,7 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
     }
   }
   progress(`verify: intent of stack ${args.intentStack} on ${connection.description}`);
+  if (args.refusalIsBlock) progress("verify: --refusal-is-block is no longer needed (a refusal counts as blocked when an allowed caller got through in the same round); ignored");
   const client = new ClientNodeKubeClient(connection.kubeConfig, args.requestTimeoutSeconds * 1000);
   let result: RunResult;
   try {
@@ -97,7 +98,7 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
       clock: realClock,
       progress,
       signal: io.signal,
-      options: { podTimeoutMs: args.podTimeoutSeconds * 1000, refusalIsBlock: args.refusalIsBlock },
+      options: { podTimeoutMs: args.podTimeoutSeconds * 1000 },
     });
   } catch (err) {
     const noCluster = unreachable(err, connection);

@@ -18,8 +18,8 @@ got through with what should, and deletes every probe pod and namespace afterwar
       --timeout SECONDS   how long one probe pod may take, image pull included (default 120)
       --request-timeout SECONDS
                           how long one API call may take before the cluster counts as unreachable (default 10)
-      --refusal-is-block  count "connection refused" as blocked: kube-router (k3s, k3d, Rancher
-                          Desktop) rejects denied traffic instead of dropping it
+      --refusal-is-block  accepted for old scripts, no longer needed: a refusal counts as blocked
+                          whenever an allowed caller reached prices-api in the same round
   -h, --help              this help
 
 Without --stack or --kubeconfig: the current kubeconfig context, and the intent of stack dev.

@@ -26,6 +26,8 @@ export interface VerifyReport {
   rows: ReportRow[];
   mismatches: number;
   errors: number;
+  /** How the blocked probes were stopped: refused at once (REJECT) or timed out (DROP). */
+  blocked: { rejected: number; dropped: number };
   /** Set when the pattern of results points at one cause, e.g. no policy engine. */
   diagnosis?: string;
   exitCode: 0 | 1;
@@ -39,6 +41,11 @@ export const NO_OUTPUT_DIAGNOSIS =
   "Enforcement cannot be judged: no probe produced a result (the probe pods never completed, or their output could not be read). " +
   "This is what a cluster that runs no containers looks like, e.g. kwok's fake nodes, or one that cannot pull the probe image. It is not a pass.";
 
+export const REFUSED_UNJUDGED_DIAGNOSIS =
+  "Enforcement cannot be judged: connections were refused, and no caller reached prices-api in this round. A refusal is what a REJECTing " +
+  "enforcer (kube-router) gives a denied caller, but also what every caller gets from a Service whose pods do not answer; only an allowed " +
+  "caller's success in the same round tells the two apart.";
+
 export const ALL_BLOCKED_DIAGNOSIS =
   "Every caller was blocked, including the allowed ones: the allow rule is not in effect (policy not applied yet, or labels differ from the stack's).";
 
@@ -47,8 +54,15 @@ export function buildReport(expectations: readonly ProbeExpectation[], observati
   if (expectations.length !== observations.length) {
     throw new Error(`${expectations.length} probes but ${observations.length} observations`);
   }
+  // A refusal is the enforcer's answer only when prices-api answered someone in the same round.
+  const someReached = observations.some((o) => o.observed === "reached");
+  const judged = observations.map((o): ProbeObservation =>
+    o.cause === "refused" && !someReached
+      ? { ...o, observed: "error", detail: "probe error: connection refused, and no caller reached prices-api in this round (an API that does not answer looks the same)" }
+      : o,
+  );
   const rows = expectations.map((e, i): ReportRow => {
-    const observation = observations[i];
+    const observation = judged[i];
     const ok = observation.observed !== "error" && (observation.observed === "reached") === e.engineAllowed;
     return {
       probe: e.id,
@@ -64,10 +78,16 @@ export function buildReport(expectations: readonly ProbeExpectation[], observati
   });
   const errors = rows.filter((r) => r.observation.observed === "error").length;
   const mismatches = rows.filter((r) => !r.ok && r.observation.observed !== "error").length;
-  const report: VerifyReport = { rows, mismatches, errors, exitCode: mismatches === 0 && errors === 0 ? 0 : 1 };
+  const blocked = {
+    rejected: rows.filter((r) => r.observation.observed === "blocked" && r.observation.cause === "refused").length,
+    dropped: rows.filter((r) => r.observation.observed === "blocked" && r.observation.cause === "connect-timeout").length,
+  };
+  const report: VerifyReport = { rows, mismatches, errors, blocked, exitCode: mismatches === 0 && errors === 0 ? 0 : 1 };
+  const refusedUnjudged = rows.some((r) => r.observation.cause === "refused" && r.observation.observed === "error");
   const someDenied = rows.some((r) => !r.expectedAllowed || !r.intendedAllowed);
   const someAllowed = rows.some((r) => r.expectedAllowed);
-  if (rows.length > 0 && errors === rows.length) report.diagnosis = NO_OUTPUT_DIAGNOSIS;
+  if (refusedUnjudged) report.diagnosis = REFUSED_UNJUDGED_DIAGNOSIS;
+  else if (rows.length > 0 && errors === rows.length) report.diagnosis = NO_OUTPUT_DIAGNOSIS;
   else if (someDenied && rows.every((r) => r.observation.observed === "reached")) report.diagnosis = NOT_ENFORCED_DIAGNOSIS;
   else if (someAllowed && rows.every((r) => r.observation.observed === "blocked")) report.diagnosis = ALL_BLOCKED_DIAGNOSIS;
   return report;
@@ -98,6 +118,14 @@ export function formatVerifyReport(report: VerifyReport): string {
     out.push(`✗ ${r.probe} (${r.description}): ${what}`);
   }
   if (report.rows.some((x) => !x.ok)) out.push("");
+  const { rejected, dropped } = report.blocked;
+  if (rejected > 0 || dropped > 0) {
+    const how = [
+      ...(rejected > 0 ? [`${rejected} refused at once (the enforcer REJECTs, as kube-router does)`] : []),
+      ...(dropped > 0 ? [`${dropped} timed out (the enforcer DROPs, as Azure NPM and Calico do)`] : []),
+    ];
+    out.push(`Blocked connections: ${how.join("; ")}.`);
+  }
   const total = report.rows.length;
   if (report.exitCode === 0) {
     out.push(`OK: all ${total} probes behaved as the policies say.`);

@@ -1,7 +1,9 @@
 /**
- * What one probe observed, read from its log. Pure. The distinctions matter: only a connect
- * timeout is what a dropping policy engine produces; a refusal means the packet reached something
- * that said no, and an HTTP status means the connection was made whatever the status says.
+ * What one probe observed, read from its log. Pure. The distinctions matter: a connect timeout is
+ * what a dropping policy engine produces (Azure NPM, Calico, Cilium); a refusal at once is what a
+ * rejecting one produces (kube-router), and also what an API with no endpoint gets; an HTTP status
+ * means the connection was made whatever the status says. A refusal is read as blocked here;
+ * report.ts keeps that reading only when another caller reached prices-api in the same round.
  */
 import { PROBE_RESULT_MARKER } from "./plan";
 
@@ -12,7 +14,7 @@ export type ProbeCause =
   | "http" // connected and got a status line
   | "no-response" // connected, but no answer within the max time
   | "connect-timeout" // SYN never answered: what Calico, Cilium and Azure NPM do to denied traffic
-  | "refused" // connection refused (RST or ICMP port-unreachable)
+  | "refused" // connection refused (RST or ICMP port-unreachable): what kube-router does to denied traffic
   | "unreachable" // no route to host / host unreachable
   | "dns" // the Service name did not resolve
   | "curl-error" // any other curl failure
@@ -31,13 +33,9 @@ export interface ProbeObservation {
 export interface ParseOptions {
   /** The connect timeout the probe used, for the detail text. */
   connectTimeoutSeconds: number;
-  /**
-   * Count "connection refused" as blocked. Off by default: a refusal normally means nothing listens.
-   * kube-router (k3s, k3d, Rancher Desktop) rejects denied traffic with ICMP port-unreachable,
-   * which curl reports as exactly that, so on those clusters a refusal IS the policy's answer.
-   */
-  refusalIsBlock?: boolean;
 }
+
+export const REFUSED_DETAIL = "blocked: connection refused at once (the enforcer REJECTs, as kube-router does)";
 
 // curl's documented exit codes (man curl, EXIT CODES).
 const CURL_COULDNT_RESOLVE_HOST = 6;
@@ -96,17 +94,7 @@ export function parseProbeLog(log: string, options: ParseOptions): ProbeObservat
     const socketError = /connect to .* failed: (.+)$/m.exec(log)?.[1].trim() ?? message;
     const why = socketError === "" ? "" : `: ${socketError}`;
     if (/refused/i.test(socketError)) {
-      if (options.refusalIsBlock) {
-        return { observed: "blocked", cause: "refused", detail: "blocked: connection rejected (ICMP port-unreachable, counted as a policy block by --refusal-is-block)", exitCode };
-      }
-      return {
-        observed: "error",
-        cause: "refused",
-        detail:
-          "probe error: connection refused — the packet reached a node that said no, which is not how most policy engines deny " +
-          "(kube-router on k3s/k3d/Rancher Desktop does: rerun with --refusal-is-block there)",
-        exitCode,
-      };
+      return { observed: "blocked", cause: "refused", detail: REFUSED_DETAIL, exitCode };
     }
     if (/no route|unreachable/i.test(socketError)) {
       return { observed: "error", cause: "unreachable", detail: `probe error: could not connect${why}`, exitCode };

@@ -17,10 +17,9 @@ export interface RunOptions {
   pollIntervalMs: number;
   /** How long to wait for a namespace of an earlier run to finish terminating, and for ours to go. */
   namespaceTimeoutMs: number;
-  refusalIsBlock: boolean;
 }
 
-export const DEFAULT_RUN_OPTIONS: RunOptions = { podTimeoutMs: 120_000, pollIntervalMs: 1_000, namespaceTimeoutMs: 90_000, refusalIsBlock: false };
+export const DEFAULT_RUN_OPTIONS: RunOptions = { podTimeoutMs: 120_000, pollIntervalMs: 1_000, namespaceTimeoutMs: 90_000 };
 
 export interface CleanupResult {
   /** "pod ns/name" and "namespace name" entries that were deleted. */
@@ -195,7 +194,7 @@ async function observe(t: Tracking, state: PodState, input: RunInput, parse: Par
 async function probeAll(plan: ProbePlan, created: Created, input: RunInput, options: RunOptions): Promise<ProbeObservation[]> {
   const { client, clock, progress, signal } = input;
   const total = plan.probes.length;
-  const parse: ParseOptions = { connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS, refusalIsBlock: options.refusalIsBlock };
+  const parse: ParseOptions = { connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS };
   const tracking: Tracking[] = plan.probes.map((probe) => ({ probe, trail: [] }));
   for (const t of tracking) {
     throwIfAborted(signal);

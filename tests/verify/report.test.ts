@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ALL_BLOCKED_DIAGNOSIS, buildReport, formatVerifyReport, NO_OUTPUT_DIAGNOSIS, NOT_ENFORCED_DIAGNOSIS } from "../../core/verify/report";
+import { ALL_BLOCKED_DIAGNOSIS, buildReport, formatVerifyReport, NO_OUTPUT_DIAGNOSIS, NOT_ENFORCED_DIAGNOSIS, REFUSED_UNJUDGED_DIAGNOSIS } from "../../core/verify/report";
 import { parseProbeLog, podFailure, type ProbeObservation } from "../../core/verify/result";
 import { devExpectations } from "./helpers";
 import { REACHED, REFUSED, TIMED_OUT } from "./fakeCluster";
@@ -72,13 +72,48 @@ describe("verify: report", () => {
   it("counts a probe error as a failure (exit 1) but not as a mismatch, and keeps the reason", () => {
     const e = devExpectations();
     const obs = enforced(e.length);
-    obs[1] = refused;
+    obs[1] = podFailure("the probe pod cannot start: ErrImagePull");
     const report = buildReport(e, obs);
     assert.deepEqual([report.exitCode, report.mismatches, report.errors], [1, 0, 1]);
     const text = formatVerifyReport(report);
-    assert.match(text, /^consumer\s+default\s+app=prices-api-consumer\s+denied\s+error\s+✗\s+probe error: connection refused/m);
+    assert.match(text, /^consumer\s+default\s+app=prices-api-consumer\s+denied\s+error\s+✗\s+probe error: the probe pod cannot start: ErrImagePull/m);
     assert.match(text, /✗ default\/consumer .*: could not be checked/);
     assert.match(text, /FAILED: 1 probe error in 7 probes\./);
+  });
+
+  it("passes on a REJECTing enforcer (kube-router): refusals are blocks when the allowed caller got through, and the report says so", () => {
+    const e = devExpectations();
+    const report = buildReport(e, e.map((_, i) => (i === 0 ? reached : refused)));
+    assert.deepEqual([report.exitCode, report.mismatches, report.errors], [0, 0, 0]);
+    assert.deepEqual(report.blocked, { rejected: 6, dropped: 0 });
+    const text = formatVerifyReport(report);
+    assert.match(text, /^unlabelled\s+default\s+\(none\)\s+denied\s+denied\s+✓\s+blocked: connection refused at once/m);
+    assert.match(text, /^Blocked connections: 6 refused at once \(the enforcer REJECTs, as kube-router does\)\.$/m);
+    assert.match(text, /OK: all 7 probes/);
+  });
+
+  it("says which way a DROPping enforcer blocked", () => {
+    const e = devExpectations();
+    assert.match(formatVerifyReport(buildReport(e, enforced(e.length))), /^Blocked connections: 6 timed out \(the enforcer DROPs, as Azure NPM and Calico do\)\.$/m);
+  });
+
+  it("cannot judge refusals when nobody reached prices-api in the round: the API may not answer at all", () => {
+    const e = devExpectations();
+    const report = buildReport(e, e.map(() => refused));
+    assert.deepEqual([report.exitCode, report.mismatches, report.errors], [1, 0, e.length]);
+    assert.equal(report.diagnosis, REFUSED_UNJUDGED_DIAGNOSIS);
+    assert.deepEqual(report.blocked, { rejected: 0, dropped: 0 });
+    const text = formatVerifyReport(report);
+    assert.match(text, /probe error: connection refused, and no caller reached prices-api in this round/);
+    assert.doesNotMatch(text, /^OK:/m);
+  });
+
+  it("names the impostors a REJECTing enforcer let in under the tutorial's OR policy", () => {
+    const e = devExpectations();
+    const obs = e.map((x, i) => (i === 0 || x.namespace === "copycat-critical-project" ? reached : refused));
+    const report = buildReport(e, obs);
+    assert.equal(report.exitCode, 1);
+    assert.match(formatVerifyReport(report), /✗ copycat-critical-project\/consumer \(.*\): expected denied, observed allowed/);
   });
 
   it("refuses observations that do not line up with the probes", () => {

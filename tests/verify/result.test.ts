@@ -36,21 +36,15 @@ describe("verify: probe result parsing", () => {
     assert.match(o.detail, /connected after 0.004s/);
   });
 
-  it("connection refused (curl exit 7) is a probe error, not a policy block, with the kube-router hint", () => {
+  it("connection refused (curl exit 7) reads as blocked by a REJECTing enforcer (the report checks it against the round)", () => {
     const o = parseProbeLog(REFUSED, opts);
-    assert.deepEqual([o.observed, o.cause, o.exitCode], ["error", "refused", 7]);
-    assert.match(o.detail, /connection refused/);
-    assert.match(o.detail, /--refusal-is-block/);
-  });
-
-  it("connection refused counts as blocked only when the caller says refusals are the policy's answer", () => {
-    const o = parseProbeLog(REFUSED, { ...opts, refusalIsBlock: true });
-    assert.deepEqual([o.observed, o.cause], ["blocked", "refused"]);
+    assert.deepEqual([o.observed, o.cause, o.exitCode], ["blocked", "refused", 7]);
+    assert.equal(o.detail, "blocked: connection refused at once (the enforcer REJECTs, as kube-router does)");
   });
 
   it("exit 7 for an unreachable host is an error and names the socket error", () => {
     const log = "* connect to 10.43.12.5 port 80 failed: No route to host\n" + probeLog(7, "000", "Failed to connect ...: Couldn't connect to server");
-    const o = parseProbeLog(log, { ...opts, refusalIsBlock: true });
+    const o = parseProbeLog(log, opts);
     assert.deepEqual([o.observed, o.cause], ["error", "unreachable"]);
     assert.match(o.detail, /No route to host/);
   });
@@ -114,13 +108,13 @@ describe("verify: the probe script's real output parses (local curl)", () => {
     assert.deepEqual([o.observed, o.httpStatus], ["reached", 503], r.stdout + r.stderr);
   });
 
-  it("a closed port is refused: a probe error, not a block", async () => {
+  it("a closed port is refused: read as a REJECT (report.ts judges it against the round)", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const free = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const r = await probe(`http://127.0.0.1:${free}/price/1`);
     const o = parseProbeLog(r.stdout + r.stderr, opts);
-    assert.deepEqual([o.observed, o.cause, o.exitCode], ["error", "refused", 7], r.stdout + r.stderr);
+    assert.deepEqual([o.observed, o.cause, o.exitCode], ["blocked", "refused", 7], r.stdout + r.stderr);
   });
 });
