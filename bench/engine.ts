@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- engine`: the real Pulumi engine against the e2e's local cluster (see e2e/).
+ * `npm run bench -- engine`: the real Pulumi engine against a throw-away local cluster (local/).
  * Wall time of `preview` and `up` of our stack against a minimal single-file program that creates
  * the same six objects without config validation, components or intent gate
  * (bench/fixtures/minimal-stack), and the policy pack's share of a preview, type-checked or not.
@@ -8,10 +8,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalCluster } from "../e2e/cluster";
-import { pulumiEnvironment, run, runProgram } from "../e2e/pulumi";
-import { copyProject, initStack, STACK, type E2eContext } from "../e2e/scenario";
-import { buildTools, locateTools } from "../e2e/tools";
+import { initStack, STACK, type E2eContext } from "../e2e/scenario";
+import { LocalCluster } from "../local/cluster";
+import { stackWorkspace } from "../local/localStack";
+import { run, runProgram } from "../local/pulumi";
+import { buildTools, locateTools } from "../local/tools";
 import { median } from "./programEval";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -31,16 +32,13 @@ function row(label: string, samples: number[]): string {
 }
 
 export async function runEngineBench(log: (line: string) => void = (l) => console.error(l)): Promise<string> {
-  buildTools();
+  await buildTools(log);
   const tools = locateTools();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "prices-api-bench-"));
-  const cluster = await LocalCluster.start(tools, path.join(workDir, "cluster"), log);
+  const cluster = await LocalCluster.start(tools, { root: path.join(workDir, "cluster"), name: `bench-${process.pid}`, log });
   try {
-    const projectDir = path.join(workDir, "project");
-    copyProject(ROOT, projectDir);
-    const env = pulumiEnvironment(tools, workDir, cluster.kubeconfig);
-    const logFile = path.join(workDir, "commands.log");
-    const ctx: E2eContext = { tools, cluster, projectDir, env, workDir, logFile };
+    const ctx: E2eContext = { ...stackWorkspace(tools, ROOT, workDir, cluster.kubeconfig), cluster, workDir };
+    const { projectDir, env, logFile } = ctx;
     await initStack(ctx);
 
     const baselineDir = path.join(workDir, "baseline");
@@ -86,7 +84,7 @@ export async function runEngineBench(log: (line: string) => void = (l) => consol
     const ratio = (a: string, b: string) => (m(a) / m(b)).toFixed(2);
     const packLabels = Object.keys(samples).filter((l) => l.startsWith("preview + policy pack"));
     return [
-      `Real engine (pulumi ${tools.versions.PULUMI_VERSION}, kubernetes provider ${tools.versions.PULUMI_KUBERNETES_VERSION}) against kube-apiserver ${tools.versions.KUBERNETES_VERSION} on 127.0.0.1 with kwok nodes; each sample a fresh process, ${SAMPLES} samples:`,
+      `Real engine (pulumi ${tools.versions.PULUMI_VERSION}, kubernetes provider ${tools.versions.PULUMI_KUBERNETES_VERSION}) against the local cluster (kubernetes ${tools.versions.KUBERNETES_VERSION}, one real node); each sample a fresh process, ${SAMPLES} samples:`,
       ...Object.entries(samples).map(([label, xs]) => row(label, xs)),
       `  preview, ours / minimal: ${ratio("preview: our stack", "preview: minimal program")}x (goal: at most 1.3x)`,
       `  up, ours / minimal: ${ratio("up: our stack", "up: minimal program")}x`,

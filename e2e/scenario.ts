@@ -16,14 +16,16 @@ import type { JsonReport } from "../core/report";
 import { stackObjects } from "../core/stack";
 import { readStackConfig } from "../core/stackConfigFile";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from "../core/verify/plan";
-import { CLUSTER_CONTEXT, type LocalCluster } from "./cluster";
-import { waitFor } from "./daemon";
-import type { ProgramSpec, ProgramStep } from "./programHost";
-import { run, runProgram, type CommandResult } from "./pulumi";
+import { CLUSTER_CONTEXT, type LocalCluster } from "../local/cluster";
+import { waitFor } from "../local/daemon";
+import { LOCAL_STACK, mustSucceed as succeeded, prepareStack, pulumi as pulumiIn, type StackWorkspace } from "../local/localStack";
+import type { ProgramSpec, ProgramStep } from "../local/programHost";
+import { run, runProgram, type CommandResult } from "../local/pulumi";
+import { runTutorialChecks } from "../local/tutorialChecks";
 import { check, StepFailure } from "./steps";
-import type { E2eTools } from "./tools";
+import type { ClusterTools } from "../local/tools";
 
-export const STACK = "local";
+export const STACK = LOCAL_STACK;
 const PROJECT = "prices-api-netpol";
 /** The caller the change step adds through config. */
 export const SECOND_CALLER = { namespace: "billing", namespaceLabels: { team: "billing" }, podLabels: { app: "invoicer" } };
@@ -31,39 +33,14 @@ const DRIFT_POLICY = "e2e-drift-allow-all";
 const E2E_PROBE_LABEL = "prices-api-e2e/probe";
 const STACK_NAMESPACES = ["pricing-ns", "critical-project"];
 
-export interface E2eContext {
-  tools: E2eTools;
+export interface E2eContext extends StackWorkspace {
+  tools: ClusterTools;
   cluster: LocalCluster;
-  /** The working copy of the project the scenario runs in (stack files change there, not in the repo). */
-  projectDir: string;
-  env: NodeJS.ProcessEnv;
   /** Folder for reports, results and logs of this run. */
   workDir: string;
-  logFile: string;
 }
 
-/** The stack files the repository ships; a developer's own (Pulumi.<mine>.yaml) stay out of the copy. */
-const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.dev.yaml"]);
-
-/**
- * Copies the project (without node_modules and .git, which it links or leaves out) into `dir`. The
- * `local` stack there is new, so the secrets settings a developer's own `pulumi stack init local`
- * wrote into Pulumi.local.yaml (another passphrase's salt) are dropped.
- */
-export function copyProject(repo: string, dir: string): void {
-  const skip = new Set(["node_modules", ".git", "bin"]);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const entry of fs.readdirSync(repo)) {
-    if (skip.has(entry) || (/^Pulumi\..+\.yaml$/.test(entry) && !SHIPPED_STACK_FILES.has(entry))) continue;
-    fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.split(path.sep).includes("node_modules") });
-  }
-  const stackFile = path.join(dir, "Pulumi.local.yaml");
-  const text = fs.readFileSync(stackFile, "utf8");
-  fs.writeFileSync(stackFile, text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, ""));
-  fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
-}
-
-const pulumi = (ctx: E2eContext, args: string[], cwd = ctx.projectDir) => run("pulumi", args, { cwd, env: ctx.env, logFile: ctx.logFile });
+const pulumi = (ctx: E2eContext, args: string[], cwd = ctx.projectDir) => pulumiIn(ctx, args, cwd);
 const npmRun = (ctx: E2eContext, script: string, args: string[]) =>
   run("npm", ["run", "--silent", script, "--", ...args], { cwd: ctx.projectDir, env: ctx.env, logFile: ctx.logFile });
 
@@ -75,19 +52,17 @@ function lastLines(res: CommandResult, n = 12): string {
   return res.output.trimEnd().split("\n").slice(-n).join("\n");
 }
 
-function mustSucceed<T extends CommandResult>(res: T, what: string): T {
-  if (res.code !== 0) throw new StepFailure(`${what} exited ${res.code}:\n${lastLines(res)}`);
-  return res;
-}
+const mustSucceed = <T extends CommandResult>(res: T, what: string): T => succeeded(res, what, StepFailure);
 
-/** A fresh stack `local` in the temp backend, targeting the e2e cluster's context explicitly. */
+/** A fresh stack `local` in the temp backend; Pulumi.local.yaml targets the local cluster's context. */
 export async function initStack(ctx: E2eContext): Promise<string> {
-  mustSucceed(await pulumi(ctx, ["plugin", "install", "resource", "kubernetes", ctx.tools.versions.PULUMI_KUBERNETES_VERSION, "--file", ctx.tools.kubernetesProvider]), "pulumi plugin install");
-  mustSucceed(await pulumi(ctx, ["stack", "init", STACK, "--secrets-provider", "passphrase"]), "pulumi stack init");
-  mustSucceed(await pulumi(ctx, ["config", "set", "kubeContext", CLUSTER_CONTEXT, "-s", STACK]), "pulumi config set kubeContext");
+  const { created } = await prepareStack(ctx);
+  check(created, "the backend of a fresh e2e run already had a local stack");
+  const config = readStackConfig(STACK, ctx.projectDir);
+  check(config.kubeContext === CLUSTER_CONTEXT, `Pulumi.local.yaml deploys to context ${config.kubeContext}, not the local cluster's ${CLUSTER_CONTEXT}`);
   const plugins = await pulumi(ctx, ["plugin", "ls"]);
   check(plugins.stdout.includes(ctx.tools.versions.PULUMI_KUBERNETES_VERSION), `the kubernetes plugin ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} is not installed:\n${plugins.output}`);
-  return `stack ${STACK} in ${ctx.env.PULUMI_BACKEND_URL}, kubeContext ${CLUSTER_CONTEXT}, provider plugin kubernetes ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} from ${ctx.tools.kubernetesProvider}`;
+  return `stack ${STACK} in ${ctx.env.PULUMI_BACKEND_URL}, kubeContext ${CLUSTER_CONTEXT}, images ${config.pricesApiImage} (stand-in) and ${config.probeImage}, provider plugin kubernetes ${ctx.tools.versions.PULUMI_KUBERNETES_VERSION} from ${ctx.tools.kubernetesProvider}`;
 }
 
 const kubernetesSteps = (steps: ProgramStep[]) => steps.filter((s) => s.type.startsWith("kubernetes:"));
@@ -98,7 +73,8 @@ const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 export async function previewWithPolicyPack(ctx: E2eContext): Promise<string> {
   const res = await program(ctx, { operation: "preview", policyPacks: [path.join(ctx.projectDir, "policy")] });
   mustSucceed(res, "preview --policy-pack policy");
-  check(/prices-api-guardrails@v0\.1\.0/.test(res.output), `the preview did not run the policy pack:\n${lastLines(res)}`);
+  // Listed as run whether or not any of its (advisory) rules had something to say.
+  check(/Policy Packs run:\s*\n\s*Name\s+Version\s*\n\s*prices-api-guardrails\S*\s+0\.1\.0/.test(res.output), `the preview did not run the policy pack:\n${lastLines(res)}`);
   check(!/mandatory/.test(res.output), `a mandatory policy failed on the stack:\n${lastLines(res, 30)}`);
   const target = `deploying to kubeconfig context ${CLUSTER_CONTEXT} (${ctx.cluster.server})`;
   const said = (res.result?.diagnostics ?? []).map((d) => d.message);
@@ -185,15 +161,22 @@ function stackWithProbes(ctx: E2eContext): { base: KubeObject[]; probes: KubeObj
   return { base, probes: probeObjectsAddedTo(base, probeCallers(stackIntent(config))) };
 }
 
+function withImage(pod: KubeObject, image: string): KubeObject {
+  const spec = pod.spec as { containers: Array<Record<string, unknown>> };
+  return { ...pod, spec: { ...spec, terminationGracePeriodSeconds: 1, containers: spec.containers.map((c) => ({ ...c, image })) } };
+}
+
 /** Applies the intent gate's probe pods (and the namespaces they need) for the stack's current config. */
 async function applyProbes(ctx: E2eContext): Promise<KubeObject[]> {
+  const { probeImage } = readStackConfig(STACK, ctx.projectDir);
   const objects = stackWithProbes(ctx)
     .probes
-    // A label no policy selects, so the e2e can find and remove exactly these pods.
-    .map((o) => (o.kind === "Pod" ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [E2E_PROBE_LABEL]: "true" } } } : o));
+    // A label no policy selects, so the e2e can find and remove exactly these pods; and the
+    // stack's probe image, the one the local cluster has.
+    .map((o) => (o.kind === "Pod" ? withImage({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, [E2E_PROBE_LABEL]: "true" } } }, probeImage) : o));
   await ctx.cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
   const pods = objects.filter((o) => o.kind === "Pod");
-  await waitFor("the probe pods Running with an IP (kwok)", 60_000, async () => {
+  await waitFor("the probe pods Running with an IP", 90_000, async () => {
     const list = await getJson<{ items: Array<ApiObject & { status: { podIP?: string } }> }>(ctx, ["get", "pods", "-A", "-l", `${E2E_PROBE_LABEL}=true`]);
     const running = new Set(list.items.filter((p) => p.status.phase === "Running" && p.status.podIP).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     return pods.every((p) => running.has(`${p.metadata.namespace}/${p.metadata.name}`)) ? true : undefined;
@@ -257,9 +240,17 @@ const ALLOW_ALL: KubeObject = {
   spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] },
 };
 
+/**
+ * Live against stack, over the stack's own pods (the intent gate's probes included): the cluster's
+ * own, such as CoreDNS in kube-system, are in no stack and are no drift of this one.
+ */
 function driftOf(stackFile: string, liveFile: string): ConnectivityDiff {
   const read = (f: string) => parseConnectivityReport(fs.readFileSync(f, "utf8"), f);
-  return diffConnectivity(read(stackFile), read(liveFile));
+  const stack = read(stackFile);
+  const ours = new Set(stack.pods);
+  const live = read(liveFile);
+  const connections = live.connections.filter((c) => ours.has(c.from) && ours.has(c.to));
+  return diffConnectivity(stack, { connections, pods: live.pods.filter((p) => ours.has(p)) });
 }
 
 const key = (c: { from: string; to: string; port: number }) => `${c.from} -> ${c.to}:${c.port}`;
@@ -323,37 +314,106 @@ export async function stateSurvivesUnreachableCluster(ctx: E2eContext): Promise<
   return `refresh failed (exit ${refresh.code}: "${reason}"); stack export still lists all ${after.length} objects`;
 }
 
-// ---- 7. verify on a cluster that runs no containers -----------------------------------------
+// ---- verify on real packets ------------------------------------------------------------------
 
 async function labelled(ctx: E2eContext, selector: string): Promise<string[]> {
   const out = await ctx.cluster.kubectl(["get", "pods,namespaces", "-A", "-l", selector, "-o", "name"]);
   return out.split("\n").filter(Boolean);
 }
 
-export async function verifyWithoutContainers(ctx: E2eContext): Promise<string> {
-  const verify = () => npmRun(ctx, "verify", ["--stack", STACK, "--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT, "--timeout", "20"]);
-  const first = await verify();
-  check(first.code !== 0, `verify passed on a cluster that runs no containers:\n${lastLines(first)}`);
-  check(/cannot be judged/.test(first.output) && !/^OK:/m.test(first.output), `verify did not say enforcement cannot be judged:\n${lastLines(first)}`);
-  const runId = /run id ([a-z0-9]+)/.exec(first.output)?.[1];
-  check(runId !== undefined, `verify printed no run id:\n${lastLines(first)}`);
+const verify = (ctx: E2eContext) => npmRun(ctx, "verify", ["--stack", STACK, "--kubeconfig", ctx.cluster.kubeconfig, "--context", CLUSTER_CONTEXT, "--timeout", "60"]);
+
+/** Runs verify and waits until every object of its run is gone (verify deletes them; namespaces take a moment). */
+async function verifyRun(ctx: E2eContext): Promise<CommandResult & { runId: string }> {
+  const res = await verify(ctx);
+  const runId = /run id ([a-z0-9]+)/.exec(res.output)?.[1];
+  check(runId !== undefined, `verify printed no run id:\n${lastLines(res)}`);
   await waitFor(`verify's namespaces of run ${runId} to be gone`, 90_000, async () => ((await labelled(ctx, `${RUN_ID_LABEL}=${runId}`)).length === 0 ? true : undefined));
   const leftovers = await labelled(ctx, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
   check(leftovers.length === 0, `verify left objects behind: ${leftovers.join(", ")}`);
+  return { ...res, runId };
+}
 
+/** A verify table row's observation: "allowed", "denied" or "error" for the probe in namespace `ns`. */
+function observed(output: string, ns: string): string[] {
+  return [...output.matchAll(new RegExp(`^\\S+\\s+${ns}\\s+\\S+\\s+(?:allowed|denied)(?: \\(intent: \\w+\\))?\\s+(allowed|denied|error)\\s`, "gm"))].map((m) => m[1]);
+}
+
+export async function verifyEnforced(ctx: E2eContext): Promise<string> {
+  const res = await verifyRun(ctx);
+  check(res.code === 0, `verify failed on the enforcing cluster (exit ${res.code}):\n${lastLines(res, 25)}`);
+  const ok = /^OK: all (\d+) probes behaved as the policies say\.$/m.exec(res.output);
+  check(ok !== null, `verify did not say OK:\n${lastLines(res, 25)}`);
+  check(/HTTP 200/.test(res.output), `the allowed caller got no HTTP 200:\n${lastLines(res, 25)}`);
+  const blocked = /^Blocked connections: (.*)\.$/m.exec(res.output)?.[1];
+  check(blocked !== undefined && /refused at once/.test(blocked), `verify does not say how the impostors were blocked (kube-router REJECTs):\n${lastLines(res, 25)}`);
+  return `exit 0: ${ok[0]} The consumer got HTTP 200; blocked: ${blocked}`;
+}
+
+/** kube-router's chains, back in the kernel after a restart (it syncs the policies it sees at once). */
+async function enforcerSynced(ctx: E2eContext): Promise<void> {
+  await waitFor("kube-router's policy chains", 60_000, async () => {
+    const rules = await ctx.cluster.inside("iptables-save", ["-t", "filter"]);
+    return /^-A KUBE-ROUTER-FORWARD /m.test(rules) && /^:KUBE-NWPLCY-/m.test(rules) ? true : undefined;
+  });
+}
+
+export async function verifyWithoutEnforcer(ctx: E2eContext): Promise<string> {
+  await ctx.cluster.stopEnforcer();
+  let res: CommandResult;
+  try {
+    res = await verifyRun(ctx);
+  } finally {
+    await ctx.cluster.startEnforcer();
+    await enforcerSynced(ctx);
+  }
+  check(res.code === 1, `verify did not fail with the enforcer stopped (exit ${res.code}):\n${lastLines(res, 25)}`);
+  const diagnosis = res.output.split("\n").find((l) => l.startsWith("NetworkPolicies are not enforced on this cluster (no policy engine?)"));
+  check(diagnosis !== undefined, `verify did not say "no policy engine":\n${lastLines(res, 25)}`);
+  return `kube-router stopped and its rules removed: verify exit 1, "${diagnosis.slice(0, 90)}..."; kube-router restarted and its chains back`;
+}
+
+/** The tutorial's two-peer policy over ours (same name): Kubernetes ORs the peers. */
+const TUTORIAL_OR_POLICY = path.join(__dirname, "..", "tests", "fixtures", "e2e", "tutorial-or-policy.yaml");
+
+export async function verifyTutorialOrPolicy(ctx: E2eContext): Promise<string> {
+  await ctx.cluster.kubectl(["apply", "-f", TUTORIAL_OR_POLICY]);
+  await sleep(3000); // kube-router resyncs on the policy change within a second
+  const res = await verifyRun(ctx);
+  check(res.code === 1, `verify passed with the tutorial's OR policy in place (exit ${res.code}):\n${lastLines(res, 25)}`);
+  const letIn = [...res.output.matchAll(/^✗ (\S+) \(([^)]*)\): expected denied, observed allowed$/gm)].map((m) => m[1]);
+  check(letIn.some((p) => p.startsWith("copycat-critical-project/")), `verify does not name the copycat namespace's impostor as let in:\n${lastLines(res, 25)}`);
+  check(observed(res.output, "critical-project").includes("allowed"), "the allowed caller lost access under the OR policy");
+  return `verify exit 1 and names the impostors the OR policy let in: ${letIn.join(", ")}`;
+}
+
+export async function verifyKeepsForeignNamespace(ctx: E2eContext): Promise<string> {
   // Somebody's namespace with the name verify wants: verify must stop cleanly and leave it alone.
-  const taken = `copycat-${SECOND_CALLER.namespace}`;
+  const taken = "copycat-critical-project";
   await ctx.cluster.kubectl(["create", "namespace", taken]);
-  const second = await verify();
+  const second = await verify(ctx);
   check(second.code !== 0, `verify passed although namespace ${taken} was taken:\n${lastLines(second)}`);
   check(new RegExp(`namespace ${taken} already exists and is not verify's`).test(second.output), `verify did not name the taken namespace:\n${lastLines(second)}`);
   await sleep(2000);
   const ns = await getJson<ApiObject>(ctx, ["get", "namespace", taken]);
   check(ns.status?.phase === "Active", `verify deleted or touched namespace ${taken} (${ns.status?.phase})`);
-  check((await labelled(ctx, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`)).length === 0, "the second verify run left objects behind");
+  check((await labelled(ctx, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`)).length === 0, "verify left objects behind");
   await ctx.cluster.kubectl(["delete", "namespace", taken, "--wait=true"]);
-  const reason = first.output.split("\n").find((l) => /cannot be judged/.test(l))?.trim() ?? "";
-  return `exit ${first.code}: "${reason.slice(0, 110)}"; nothing left with run id ${runId}; a hand-made ${taken} stops it (exit ${second.code}) and survives`;
+  return `a hand-made namespace ${taken} stops verify (exit ${second.code}, "already exists and is not verify's") and survives it`;
+}
+
+// ---- the tutorial's own checks --------------------------------------------------------------
+
+export async function tutorialChecks(ctx: E2eContext): Promise<string> {
+  const config = readStackConfig(STACK, ctx.projectDir);
+  const checks = await runTutorialChecks(ctx.cluster, config);
+  for (const c of checks) check(c.asExpected, `${c.name}: expected ${c.expectAllowed ? "an answer" : "blocked"}, got ${c.detail}`);
+  // The outputs describe the same two commands (information only: nothing runs text from the state).
+  const outputs = JSON.parse(mustSucceed(await pulumi(ctx, ["stack", "output", "--json", "-s", STACK]), "pulumi stack output").stdout) as Record<string, string>;
+  for (const [key, name] of [["allowCheckCommand", "curl-po-allow"], ["denyCheckCommand", "curl-po-deny"]]) {
+    check(outputs[key]?.includes(`kubectl run ${name} `) && outputs[key].includes(`--image=${config.probeImage} `), `output ${key} does not describe kubectl run ${name} with the stack's probeImage: ${outputs[key]}`);
+  }
+  return checks.map((c) => `${c.name}: ${c.detail}`).join("; ");
 }
 
 // ---- 8. The reaper --------------------------------------------------------------------------

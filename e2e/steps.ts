@@ -61,7 +61,10 @@ export class StepTable {
   }
 }
 
-function firstLine(text: string): string {
+/** The first line, shortened at a word boundary: the whole of it is in the step's own log above. */
+function firstLine(text: string, max = 160): string {
   const line = text.split("\n")[0];
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+  if (line.length <= max) return line;
+  const cut = line.lastIndexOf(" ", max - 1);
+  return `${line.slice(0, cut > max / 2 ? cut : max - 1).replace(/[;,:]$/, "")} …`;
 }
