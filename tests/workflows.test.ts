@@ -329,6 +329,17 @@ describe("GitHub workflows", () => {
       assert.deepEqual(credentialJobs(doc), []);
     });
 
+    it("applies no manifest straight from a URL: Calico's is downloaded, checked against its pinned sha256, then applied", () => {
+      const fromUrl = steps.filter((s) => /kubectl\s+(apply|create|replace)\b[^\n]*\s-f\s+["']?https?:/.test(s.run ?? ""));
+      assert.deepEqual(fromUrl.map((s) => s.name), [], "a manifest applied by URL runs whatever the server returns today");
+      assert.match(String((doc.env as Yaml).CALICO_MANIFEST_SHA256), /^[0-9a-f]{64}$/, "the manifest's content hash is pinned next to its version");
+      const run = stepRunning(/calico\.yaml/)?.run ?? "";
+      const checked = run.search(/sha256sum (-c|--check)/);
+      const applied = run.search(/kubectl apply -f "?\$?\{?[A-Za-z_]*\}?calico\.yaml/);
+      assert.ok(checked >= 0 && applied > checked, `the checksum is verified before the apply:\n${run}`);
+      assert.match(run, /CALICO_MANIFEST_SHA256/);
+    });
+
     it("deploys, verifies, proves verify fails on the tutorial's OR policy, and always destroys", () => {
       const order = [/npm test/, /pulumi up -s local/, /npm run verify -- --stack local/, /tutorial-or-policy\.yaml/, /pulumi destroy -s local/];
       const at = order.map((p) => steps.findIndex((s) => p.test(s.run ?? "")));
