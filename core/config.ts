@@ -5,6 +5,7 @@
 import { EARLIEST_EXPIRY_YEAR, expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
 import { CURL_IMAGE } from "./stack/checkCommands";
+import { PRICES_API_LABELS, PRICES_API_SERVICE } from "./stack/names";
 
 export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
 export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
@@ -211,6 +212,9 @@ class Reader {
   }
 }
 
+/** Whether a matchLabels selector selects a pod with these labels. */
+const selects = (selector: Readonly<Labels>, labels: Labels) => Object.entries(selector).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v);
+
 function readCallers(r: Reader, value: unknown): AllowedCaller[] {
   if (value === undefined) return [TUTORIAL_CALLER];
   if (!Array.isArray(value) || value.length === 0) {
@@ -241,6 +245,15 @@ function readCallers(r: Reader, value: unknown): AllowedCaller[] {
       r.fail(`${where}.podLabels`, podLabels, "expected at least one pod label; an empty selector would admit every pod of the namespace");
     } else {
       r.problems.push(...labelProblems(podLabels, `${where}.podLabels`));
+      if (selects(PRICES_API_LABELS, podLabels as Labels)) {
+        const selector = Object.entries(PRICES_API_LABELS).map(([k, v]) => `${k}=${v}`).join(",");
+        r.fail(
+          `${where}.podLabels`,
+          podLabels,
+          `it matches ${selector}, the selector of Service ${PRICES_API_SERVICE}, so a pod with these labels (verify's probe in ${PRICING_NAMESPACE_NAME} among them) ` +
+            `would join the Service and receive prices-api's traffic; use labels that do not include ${selector}`,
+        );
+      }
     }
     if (r.problems.length === before) {
       callers.push({ namespace: namespace as string, namespaceLabels: namespaceLabels as Labels, podLabels: podLabels as Labels });

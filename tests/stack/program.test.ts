@@ -276,6 +276,11 @@ describe("config errors stop the program before any resource exists", () => {
     ["caller in a bad namespace", { [key("allowedCallers")]: '[{"namespace":"Critical_Project","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "Critical_Project"/],
     ["caller in default", { [key("allowedCallers")]: '[{"namespace":"default","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "default"; the stack creates \(and on destroy deletes\) each caller's namespace, so it cannot be one the cluster owns/],
     ["caller in kube-system", { [key("allowedCallers")]: '[{"namespace":"kube-system","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "kube-system"; the stack creates/],
+    [
+      "caller labelled like prices-api",
+      { [key("allowedCallers")]: '[{"namespace":"billing","podLabels":{"app":"prices-api","tier":"web"}}]' },
+      /allowedCallers\[0\]\.podLabels is \{"app":"prices-api","tier":"web"\}; it matches app=prices-api, the selector of Service prices-api-service, so a pod with these labels \(verify's probe in pricing-ns among them\) would join the Service and receive prices-api's traffic; use labels that do not include app=prices-api/,
+    ],
     ["empty nodeVmSize", { [key("nodeVmSize")]: "" }, /nodeVmSize is ""; expected an Azure VM size such as Standard_B2s; remove the key to use the default Standard_B2s/],
     ["a 600-character value", { [key("dnsPrefix")]: "a".repeat(600) }, /dnsPrefix is "a{40}\.\.\."; expected at most 512 characters, got 600/],
     ["misspelt key (case)", { [key("nodecount")]: "3" }, /nodecount is "3"; no such key; did you mean nodeCount\? the keys are clusterMode, /],
