@@ -28,6 +28,9 @@ export interface Connection {
   source: string;
 }
 
+/** Reads the kubeconfig output of a stack (the Automation API by default; tests pass their own). */
+export type StackKubeconfigReader = (stack: string) => Promise<string>;
+
 export interface ConnectRequest {
   stack?: string;
   /** The stack's validated config; absent when only a kubeconfig is given. */
@@ -36,6 +39,7 @@ export interface ConnectRequest {
   context?: string;
   projectDir: string;
   env: NodeJS.ProcessEnv;
+  stackKubeconfig?: StackKubeconfigReader;
 }
 
 /** Whether an executable is on PATH (or in ~/.pulumi/bin, where the installer puts pulumi). */
@@ -80,6 +84,43 @@ async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.Pr
   return value;
 }
 
+/**
+ * Why kubeconfig text could not be loaded, naming `where` and, for YAML, the line and column only:
+ * the parser's own message quotes the offending lines, and a kubeconfig's lines hold tokens and keys.
+ */
+export function kubeconfigProblem(err: unknown, where: string): string {
+  if ((err as Error)?.name === "YAMLException") {
+    const mark = (err as { mark?: { line?: unknown; column?: unknown } }).mark;
+    const at = typeof mark?.line === "number" && typeof mark.column === "number" ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
+    return `${where} is not valid YAML${at}`;
+  }
+  // The client's own checks ("clusters[0].cluster.server is missing") name fields, never values.
+  return `${where} is not a valid kubeconfig: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`;
+}
+
+function loadKubeconfig(text: string, where: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw new NoClusterError(kubeconfigProblem(err, where));
+  }
+  return kc;
+}
+
+function readKubeconfigFile(file: string): KubeConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new NoClusterError(`kubeconfig ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (text.trim() === "") {
+    throw new NoClusterError(`kubeconfig ${file} is empty: did \`pulumi stack output kubeconfig --show-secrets\` fail when it was written?`);
+  }
+  return loadKubeconfig(text, `kubeconfig ${file}`);
+}
+
 function useContext(kc: KubeConfig, context: string | undefined, where: string): void {
   if (context !== undefined) {
     const names = kc.getContexts().map((c) => c.name);
@@ -95,40 +136,27 @@ function useContext(kc: KubeConfig, context: string | undefined, where: string):
 
 /** Resolves the kubeconfig to use, or throws NoClusterError naming what is missing. Makes no API call. */
 export async function connect(req: ConnectRequest): Promise<Connection> {
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   let where: string;
   let context = req.context;
   if (req.kubeconfig !== undefined) {
     if (!fs.existsSync(req.kubeconfig)) throw new NoClusterError(`kubeconfig ${req.kubeconfig} does not exist`);
-    if (fs.readFileSync(req.kubeconfig, "utf8").trim() === "") {
-      throw new NoClusterError(`kubeconfig ${req.kubeconfig} is empty: did \`pulumi stack output kubeconfig --show-secrets\` fail when it was written?`);
-    }
-    try {
-      kc.loadFromFile(req.kubeconfig);
-    } catch (err) {
-      throw new NoClusterError(`kubeconfig ${req.kubeconfig} cannot be read: ${(err as Error).message}`);
-    }
+    kc = readKubeconfigFile(req.kubeconfig);
     where = `kubeconfig ${req.kubeconfig}`;
   } else if (req.stack !== undefined && req.config?.clusterMode === "aks") {
-    kc.loadFromString(await stackKubeconfig(req.stack, req.projectDir, req.env));
-    where = `the kubeconfig output of stack ${req.stack}`;
+    const stack = req.stack;
+    where = `the kubeconfig output of stack ${stack}`;
+    const read = req.stackKubeconfig ?? ((name: string) => stackKubeconfig(name, req.projectDir, req.env));
+    kc = loadKubeconfig(await read(stack), where);
   } else {
     const files = ambientKubeconfigFiles(req.env);
     if (files.length === 0) {
       const tried = req.env.KUBECONFIG ? `KUBECONFIG=${req.env.KUBECONFIG} names no existing file` : "KUBECONFIG is unset and ~/.kube/config does not exist";
       throw new NoClusterError(`no kubeconfig (${tried}); create a cluster (docs/local.md) or pass --kubeconfig FILE`);
     }
-    try {
-      // Several files merge as kubectl merges them; the first file's current-context wins.
-      kc.loadFromFile(files[0]);
-      for (const extra of files.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(extra);
-        kc.mergeConfig(more, true);
-      }
-    } catch (err) {
-      throw new NoClusterError(`kubeconfig ${files.join(path.delimiter)} cannot be read: ${(err as Error).message}`);
-    }
+    // Several files merge as kubectl merges them; the first file's current-context wins.
+    kc = readKubeconfigFile(files[0]);
+    for (const extra of files.slice(1)) kc.mergeConfig(readKubeconfigFile(extra), true);
     where = `kubeconfig ${files.join(path.delimiter)}`;
     context ??= req.config?.kubeContext;
   }

@@ -123,6 +123,32 @@ describe("verify: command line without a cluster", () => {
     assert.match(r.stderr, /^no cluster reachable: kubeconfig \S+empty\.yaml is empty: did `pulumi stack output kubeconfig --show-secrets` fail/);
   });
 
+  it("says a malformed kubeconfig is not valid YAML, with file, line and column only: never its content", async () => {
+    const broken = path.join(dir, "broken.yaml");
+    fs.writeFileSync(broken, "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: s3cr3t-token-value\n   bad: [\n");
+    const r = await run(["--kubeconfig", broken]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `no cluster reachable: kubeconfig ${broken} is not valid YAML (line 6, column 4)\n`);
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cr3t|token|bad:/);
+    const viaEnv = await run(["--yes"], { KUBECONFIG: broken });
+    assert.equal(viaEnv.code, 1);
+    assert.equal(viaEnv.stderr, `no cluster reachable: kubeconfig ${broken} is not valid YAML (line 6, column 4)\n`);
+  });
+
+  it("says the same of a stack's malformed kubeconfig output, without a stack trace or its content", async () => {
+    let stderr = "";
+    const code = await verifyMain(["--stack", "dev"], {
+      stdout: () => {},
+      stderr: (t) => void (stderr += t),
+      projectDir: PROJECT_DIR,
+      env: {},
+      stackKubeconfig: async () => "apiVersion: v1\nclusters:\n- cluster:\n    server: https://x.hcp.australiaeast.azmk8s.io:443\n  token: \"s3cr3t\n",
+    });
+    assert.equal(code, 1);
+    assert.match(stderr, /^no cluster reachable: the kubeconfig output of stack dev is not valid YAML \(line \d+, column \d+\)\n$/);
+    assert.doesNotMatch(stderr, /s3cr3t|\n\s+at /);
+  });
+
   it("says a server that answers with an HTML page is not a Kubernetes API server", async () => {
     const server = http.createServer((_req, res) => {
       res.writeHead(404, { "content-type": "text/html" });
