@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { StackConfig } from "../../core/config";
 import { ambientKubeconfigFiles } from "../../core/kubeContexts";
+import { KubeconfigError, kubeconfigFromStackOutput } from "../../core/stack/kubeconfig";
 import { pulumiErrorText } from "../pulumiError";
 import { httpStatus, isKubernetesAnswer, networkCode } from "./kubeClient";
 
@@ -108,6 +109,16 @@ function loadKubeconfig(text: string, where: string): KubeConfig {
   return kc;
 }
 
+/** A stack output is state, which its writers control: rebuilt so that no command of it runs (core/stack/kubeconfig). */
+function stackKubeconfigRebuilt(text: string, where: string): string {
+  try {
+    return kubeconfigFromStackOutput(text);
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new NoClusterError(`${where} ${err.problem}`);
+    throw err;
+  }
+}
+
 function readKubeconfigFile(file: string): KubeConfig {
   let text: string;
   try {
@@ -147,7 +158,7 @@ export async function connect(req: ConnectRequest): Promise<Connection> {
     const stack = req.stack;
     where = `the kubeconfig output of stack ${stack}`;
     const read = req.stackKubeconfig ?? ((name: string) => stackKubeconfig(name, req.projectDir, req.env));
-    kc = loadKubeconfig(await read(stack), where);
+    kc = loadKubeconfig(stackKubeconfigRebuilt(await read(stack), where), where);
   } else {
     const files = ambientKubeconfigFiles(req.env);
     if (files.length === 0) {

@@ -6,6 +6,9 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { INTERRUPTING_SIGNALS, interruptOnSignals, verifyMain } from "../../cli/verify";
+import { connect } from "../../cli/verify/connect";
+import { readStackConfig } from "../../core/stackConfigFile";
+import { aksKubeconfig } from "../stack/kubeconfigFixtures";
 import { PROJECT_DIR } from "./helpers";
 
 /** A kubeconfig whose API server is a closed port on this machine: "connection refused" at once. */
@@ -190,5 +193,22 @@ describe("verify: command line without a cluster", () => {
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /no cluster reachable: connection refused at https:\/\/127\.0\.0\.1:1/);
+  });
+});
+
+describe("verify: the kubeconfig output of an AKS stack", () => {
+  const connectTo = (output: string) =>
+    connect({ stack: "dev", config: readStackConfig("dev", PROJECT_DIR), projectDir: PROJECT_DIR, env: {}, stackKubeconfig: async () => output });
+
+  it("runs no command the state names: an exec user becomes this project's kubelogin", async () => {
+    const planted = aksKubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "sh", args: ["-c", "echo PWNED; id -un"] } });
+    const connection = await connectTo(planted);
+    const exec = connection.kubeConfig.getCurrentUser()?.exec as { command: string; args: string[]; env?: unknown } | undefined;
+    assert.deepEqual([exec?.command, exec?.args, exec?.env], ["kubelogin", ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"], undefined]);
+    assert.match(connection.description, /^context aks \(https:\/\/policy-demo-dev-abc123\.hcp\.australiaeast\.azmk8s\.io:443\) from the kubeconfig output of stack dev$/);
+  });
+
+  it("sends nothing to a server that is not AKS's", async () => {
+    await assert.rejects(connectTo(aksKubeconfig({ token: "t" }, "https://collector.example.com")), /^NoClusterError: no cluster reachable: the kubeconfig output of stack dev names a server that is not an AKS API server/);
   });
 });
