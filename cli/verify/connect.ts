@@ -62,7 +62,8 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | un
   return undefined;
 }
 
-async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** The `kubeconfig` output of a stack, through the Automation API (so the Pulumi CLI). As it is, from state: rebuild it before use. */
+export async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<string> {
   if (!findOnPath("pulumi", env)) {
     throw new NoClusterError(
       `reading the kubeconfig output of stack ${stack} needs the Pulumi CLI, which is not on PATH ` +
@@ -110,7 +111,7 @@ function loadKubeconfig(text: string, where: string): KubeConfig {
 }
 
 /** A stack output is state, which its writers control: rebuilt so that no command of it runs (core/stack/kubeconfig). */
-function stackKubeconfigRebuilt(text: string, where: string): string {
+export function stackKubeconfigRebuilt(text: string, where: string): string {
   try {
     return kubeconfigFromStackOutput(text);
   } catch (err) {
