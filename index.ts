@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resourceGroupTags } from "./core/stack/cluster";
-import { stackObjects } from "./core/stack";
+import { AKS_COMPONENT_NAME, stackObjects } from "./core/stack";
 import { stackIntent } from "./core/intent";
 import { assertIntent, IntentViolationError } from "./core/intentGate";
 import { checkDescriptions } from "./core/stack/checkCommands";
@@ -26,7 +26,7 @@ try {
 
 const aks =
   config.clusterMode === "aks"
-    ? new AksCluster("policy-demo", {
+    ? new AksCluster(AKS_COMPONENT_NAME, {
         config,
         location: config.location!,
         tags: resourceGroupTags(config, pulumi.getStack(), pulumi.getProject()),
