@@ -105,6 +105,21 @@ function secretsIn(text: string): string[] {
   return [...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN");
 }
 
+/**
+ * What a step of a job that holds `id-token: write` must not do: every step there can request the
+ * OIDC token, so no package's install script and no test or build code may run in it.
+ */
+export function oidcStepProblems(step: Step): string[] {
+  const run = step.run ?? "";
+  const problems: string[] = [];
+  for (const m of run.matchAll(/\b(npm (?:ci|install|i))\b([^\n;&|]*)/g)) {
+    if (!/--ignore-scripts\b/.test(m[2])) problems.push(`runs \`${m[1]}\` with install scripts; use npm ci --ignore-scripts`);
+  }
+  const builds = run.match(/\bnpm (?:test|run(?: --silent)? (?:test\S*|lint|typecheck|build|bench|e2e))\b|\bnpx\b|\bnpm exec\b|\b(?:yarn|pnpm)\b/);
+  if (builds) problems.push(`runs tests or a build: ${builds[0]}`);
+  return problems;
+}
+
 /** Jobs that use credentials: an OIDC token (id-token: write) or a secret other than GITHUB_TOKEN. */
 export function credentialJobs(doc: Yaml): Array<{ job: Job; uses: string[] }> {
   const workflowWide = secretsIn(JSON.stringify({ env: doc.env ?? {} }));
@@ -252,13 +267,79 @@ describe("GitHub workflows", () => {
       assert.deepEqual(credentialJobs(pr).map((c) => c.job.id), ["preview"]);
     });
 
-    it("pull requests preview as the preview identity; deploy and reap use the deploy identity only through environment dev", () => {
+    it("pull requests preview as the preview identity in environment preview; deploy uses environment dev, the reaper its own", () => {
       const preview = jobs(load("pr.yml")).find((j) => j.id === "preview")!;
+      assert.equal(preview.environment, "preview");
       assert.match(JSON.stringify(preview), /AZURE_PREVIEW_CLIENT_ID/);
       assert.doesNotMatch(JSON.stringify(preview), /vars\.AZURE_CLIENT_ID/);
-      for (const f of ["deploy.yml", "reap.yml"]) {
-        for (const { job } of credentialJobs(load(f))) assert.equal(job.environment, "dev", `${f}: ${job.id}`);
+      assert.deepEqual(credentialJobs(load("deploy.yml")).map(({ job }) => [job.id, job.environment]), [["up", "dev"]]);
+      // A schedule that waits for dev's reviewers every day would never reap: environment reap, default branch only.
+      const [reap] = credentialJobs(load("reap.yml")).map(({ job }) => job);
+      assert.equal(reap.environment, "reap");
+      assert.match(String((reap as Yaml).if), /github\.event_name == 'schedule' \|\| github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/);
+    });
+
+    it("the reaper gets a passphrase per stack (REAP_PASSPHRASES), not one for all", () => {
+      const text = JSON.stringify(credentialJobs(load("reap.yml"))[0].job);
+      assert.match(text, /"REAP_PASSPHRASES":"\$\{\{ secrets\.REAP_PASSPHRASES \}\}"/);
+      assert.doesNotMatch(text, /secrets\.PULUMI_CONFIG_PASSPHRASE/);
+    });
+
+    it("a job holding an OIDC token installs without install scripts, runs no tests or builds, and uses only the actions Pulumi needs", () => {
+      const ALLOWED_ACTIONS = ["actions/checkout", "actions/setup-node", "azure/login", "pulumi/actions", "actions/upload-artifact"];
+      const problems = files.flatMap((file) => {
+        const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
+        return jobs(doc)
+          .filter((j) => grantsIdToken(j.permissions ?? doc.permissions))
+          .flatMap((job) => (job.steps ?? []).flatMap((step) => oidcStepProblems(step).map((p) => `${rel(file)}: job ${job.id}: ${p}`)))
+          .concat(
+            jobs(doc)
+              .filter((j) => grantsIdToken(j.permissions ?? doc.permissions))
+              .flatMap((job) => (job.steps ?? []).filter((st) => st.uses && !ALLOWED_ACTIONS.includes(st.uses.split("@")[0])).map((st) => `${rel(file)}: job ${job.id}: uses ${st.uses}`)),
+          );
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it("deploy and preview run their tests in a job without an OIDC token, which the credentialed job needs", () => {
+      for (const [file, jobId] of [["deploy.yml", "up"], ["pr.yml", "preview"]] as const) {
+        const doc = load(file);
+        const all = Object.fromEntries(jobs(doc).map((j) => [j.id, j]));
+        const needs = ([] as string[]).concat(((all[jobId] as Yaml).needs ?? []) as string[]);
+        const testers = needs.filter((n) => !grantsIdToken(all[n]?.permissions ?? doc.permissions) && (all[n]?.steps ?? []).some((st) => /^npm test\b/m.test(st.run ?? "")));
+        assert.ok(testers.length > 0, `${file}: job ${jobId} needs a job without id-token that runs npm test (needs: ${needs.join(", ")})`);
       }
+    });
+
+    it("every Pulumi step against AKS signs kubelogin in with the job's own OIDC identity, after installing a pinned kubelogin", () => {
+      for (const [file, jobId, clientVar] of [["deploy.yml", "up", "AZURE_CLIENT_ID"], ["pr.yml", "preview", "AZURE_PREVIEW_CLIENT_ID"]] as const) {
+        const job = jobs(load(file)).find((j) => j.id === jobId)!;
+        const steps = job.steps ?? [];
+        const install = steps.findIndex((st) => /go install "github\.com\/Azure\/kubelogin@\$\{KUBELOGIN_VERSION\}"/.test(st.run ?? "") && st.env?.GOSUMDB === "sum.golang.org");
+        const pulumiSteps = steps.filter((st) => /pulumi\/actions@/.test(st.uses ?? "") || /npm run verify/.test(st.run ?? ""));
+        assert.ok(install >= 0 && pulumiSteps.length > 0, file);
+        assert.match(String((load(file).env as Yaml).KUBELOGIN_VERSION), /^v\d+\.\d+\.\d+$/);
+        for (const st of pulumiSteps) {
+          assert.ok(steps.indexOf(st) > install, `${file}: ${st.name} runs before kubelogin is installed`);
+          assert.deepEqual(
+            [st.env?.AAD_LOGIN_METHOD, st.env?.AZURE_CLIENT_ID, st.env?.AZURE_TENANT_ID],
+            ["workloadidentity", `\${{ vars.${clientVar} }}`, "${{ vars.AZURE_TENANT_ID }}"],
+            `${file}: ${st.name}`,
+          );
+        }
+      }
+    });
+
+    describe("the OIDC-job check itself", () => {
+      it("flags install scripts, tests and builds, and accepts the Pulumi steps", () => {
+        assert.deepEqual(oidcStepProblems({ run: "npm ci" }), ["runs `npm ci` with install scripts; use npm ci --ignore-scripts"]);
+        assert.deepEqual(oidcStepProblems({ run: "npm install --no-audit" }), ["runs `npm install` with install scripts; use npm ci --ignore-scripts"]);
+        assert.deepEqual(oidcStepProblems({ run: "npm ci --ignore-scripts\nnpm test" }), ["runs tests or a build: npm test"]);
+        for (const run of ["npm run lint", "npm run typecheck", "npm run test:unit", "npx tsc", "npm exec mocha", "npm run bench", "npm run e2e", "yarn install"]) {
+          assert.equal(oidcStepProblems({ run }).length, 1, run);
+        }
+        for (const run of ["npm ci --ignore-scripts", "npm run verify -- --stack dev", "npm run --silent reap -- \"${args[@]}\""]) assert.deepEqual(oidcStepProblems({ run }), [], run);
+      });
     });
 
     it("CODEOWNERS gives the whole tree a default owner, and no later rule takes a path's owner away", () => {
