@@ -68,6 +68,7 @@ async function main(): Promise<number> {
     await step("1b preview of a rule-breaking program fails", scenario.previewFixtureBreaksRule);
     await step("2 up, objects read back from the API server", scenario.up);
     await step("3 no drift after up (preview, refresh)", scenario.noDriftAfterUp);
+    await step("3b preview on a read-only backend (the PR identity's Storage Blob Data Reader)", scenario.previewOnReadOnlyBackend);
     await step("4 a second caller through config, exactly", scenario.changeExactly);
     await step("5 drift detection (live vs stack)", scenario.driftDetection);
     await step("6 state survives an unreachable cluster", scenario.stateSurvivesUnreachableCluster);

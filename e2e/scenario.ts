@@ -3,6 +3,7 @@
  * step by step (issue: "The real Pulumi engine against a real Kubernetes API server").
  * Each exported step returns a one-line account of what it proved, or throws StepFailure.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -174,6 +175,58 @@ export async function noDriftAfterUp(ctx: E2eContext): Promise<string> {
   const unchanged = /Resources:\s+(\d+) unchanged\s*\n\s*\n/.exec(refresh.stdout)?.[1];
   check(unchanged !== undefined, `refresh reports changes:\n${lastLines(refresh)}`);
   return `preview --expect-no-changes and refresh --expect-no-changes both pass (${unchanged} resources unchanged)`;
+}
+
+// ---- 3b. A preview on a read-only backend ---------------------------------------------------
+
+/** Every directory and file under `dir`, a file with the sha256 of its content. */
+function backendSnapshot(dir: string, into = new Map<string, string>()): Map<string, string> {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      into.set(`${full}/`, "dir");
+      backendSnapshot(full, into);
+    } else {
+      into.set(full, createHash("sha256").update(fs.readFileSync(full)).digest("hex"));
+    }
+  }
+  return into;
+}
+
+function snapshotDiff(before: Map<string, string>, after: Map<string, string>): string[] {
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return keys.flatMap((k) => (before.get(k) === after.get(k) ? [] : [`${k}: ${before.has(k) ? (after.has(k) ? "changed" : "removed") : "added"}`]));
+}
+
+/**
+ * The pull-request preview identity may only read the state (Storage Blob Data Reader): a preview
+ * must pass on a backend it cannot write, and leave it as it was. The file backend is bind-mounted
+ * read-only over itself (mount needs root) for one `preview --expect-no-changes`, and always
+ * unmounted again.
+ */
+export async function previewOnReadOnlyBackend(ctx: E2eContext): Promise<string> {
+  const stateDir = new URL(ctx.env.PULUMI_BACKEND_URL!).pathname;
+  const sh = (command: string, args: string[]) => run(command, args, { cwd: ctx.projectDir, env: ctx.env, logFile: ctx.logFile });
+  const before = backendSnapshot(stateDir);
+  mustSucceed(await sh("mount", ["--bind", stateDir, stateDir]), `mount --bind ${stateDir} (needs root)`);
+  let preview: CommandResult;
+  try {
+    mustSucceed(await sh("mount", ["-o", "remount,bind,ro", stateDir]), `mount -o remount,bind,ro ${stateDir}`);
+    let writable = true;
+    try {
+      fs.writeFileSync(path.join(stateDir, ".e2e-write-probe"), "");
+    } catch (err) {
+      writable = (err as NodeJS.ErrnoException).code !== "EROFS";
+    }
+    check(!writable, `${stateDir} is still writable after the read-only remount`);
+    preview = await program(ctx, { operation: "preview", expectNoChanges: true });
+  } finally {
+    mustSucceed(await sh("umount", [stateDir]), `umount ${stateDir}`);
+  }
+  mustSucceed(preview, "preview --expect-no-changes on the read-only backend");
+  const changed = snapshotDiff(before, backendSnapshot(stateDir));
+  check(changed.length === 0, `the preview changed the backend:\n  ${changed.join("\n  ")}`);
+  return `preview --expect-no-changes passes with the backend mounted read-only (writes fail with EROFS); its ${before.size} files and folders are unchanged`;
 }
 
 // ---- 4. A change, exactly -------------------------------------------------------------------

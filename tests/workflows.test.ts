@@ -85,6 +85,8 @@ interface Job {
   permissions?: unknown;
   environment?: unknown;
   env?: Record<string, string>;
+  if?: string;
+  needs?: string | string[];
   steps?: Step[];
 }
 
@@ -276,7 +278,7 @@ describe("GitHub workflows", () => {
       // A schedule that waits for dev's reviewers every day would never reap: environment reap, default branch only.
       const [reap] = credentialJobs(load("reap.yml")).map(({ job }) => job);
       assert.equal(reap.environment, "reap");
-      assert.match(String((reap as Yaml).if), /github\.event_name == 'schedule' \|\| github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/);
+      assert.match(String(reap.if), /github\.event_name == 'schedule' \|\| github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/);
     });
 
     it("the reaper gets a passphrase per stack (REAP_PASSPHRASES), not one for all", () => {
@@ -305,7 +307,7 @@ describe("GitHub workflows", () => {
       for (const [file, jobId] of [["deploy.yml", "up"], ["pr.yml", "preview"]] as const) {
         const doc = load(file);
         const all = Object.fromEntries(jobs(doc).map((j) => [j.id, j]));
-        const needs = ([] as string[]).concat(((all[jobId] as Yaml).needs ?? []) as string[]);
+        const needs = ([] as string[]).concat(all[jobId].needs ?? []);
         const testers = needs.filter((n) => !grantsIdToken(all[n]?.permissions ?? doc.permissions) && (all[n]?.steps ?? []).some((st) => /^npm test\b/m.test(st.run ?? "")));
         assert.ok(testers.length > 0, `${file}: job ${jobId} needs a job without id-token that runs npm test (needs: ${needs.join(", ")})`);
       }
