@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { checkMain, type CheckIO } from "../../cli/check";
 import { checkCommand } from "../../core/stack/checkCommands";
@@ -97,10 +99,24 @@ describe("npm run check", () => {
     assert.deepEqual(r.ran, []);
   });
 
-  it("is the npm script `check` (a real process)", function () {
+  it("is the npm script `check` (a real process), which runs kubectl itself, no shell, and passes its exit code on", function () {
     this.timeout(30_000);
-    const r = spawnSync("npm", ["run", "--silent", "check", "--", "maybe"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000 });
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /"maybe" is not a check/);
+    const bad = spawnSync("npm", ["run", "--silent", "check", "--", "maybe"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000 });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /"maybe" is not a check/);
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "check-bin-"));
+    try {
+      // A kubectl that records its argv, one argument per line, and answers like a dropped connection.
+      fs.writeFileSync(path.join(bin, "kubectl"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/argv"\necho "curl: (28) Connection timed out after 5001 milliseconds" >&2\nexit 28\n`, { mode: 0o755 });
+      const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+      const deny = spawnSync("npm", ["run", "--silent", "check", "--", "deny", "--stack", "local"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000, env });
+      assert.equal(deny.status, 0, deny.stderr);
+      assert.match(deny.stdout, /^deny check: blocked: no connection within 5s \(curl exit 28\).*; as expected\n$/);
+      assert.deepEqual(fs.readFileSync(path.join(bin, "argv"), "utf8").trimEnd().split("\n"), checkCommand("deny", local, { context: "kind-netpol" }).slice(1));
+      const allow = spawnSync("npm", ["run", "--silent", "check", "--", "allow", "--stack", "local"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000, env });
+      assert.equal(allow.status, 1, "the allowed caller timing out is not as expected");
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
