@@ -4,10 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resourceGroupTags } from "./core/stack/cluster";
-import { stackObjects } from "./core/stack";
+import { AKS_COMPONENT_NAME, stackObjects } from "./core/stack";
 import { stackIntent } from "./core/intent";
 import { assertIntent, IntentViolationError } from "./core/intentGate";
-import { curlCheckCommands } from "./core/stack/checkCommands";
+import { checkDescriptions } from "./core/stack/checkCommands";
 import { AksCluster } from "./components/aksCluster";
 import { ExistingCluster } from "./components/existingCluster";
 import { PricesApi } from "./components/pricesApi";
@@ -26,7 +26,7 @@ try {
 
 const aks =
   config.clusterMode === "aks"
-    ? new AksCluster("policy-demo", {
+    ? new AksCluster(AKS_COMPONENT_NAME, {
         config,
         location: config.location!,
         tags: resourceGroupTags(config, pulumi.getStack(), pulumi.getProject()),
@@ -38,7 +38,8 @@ const kubernetes = { provider: target.provider, deletedWith: aks?.cluster };
 const pricesApi = new PricesApi("prices-api", { ...kubernetes, image: config.pricesApiImage });
 new AccessPolicy("access-policy", { ...kubernetes, allowedCallers: config.allowedCallers, pricingNamespace: pricesApi.namespace });
 
-const checks = curlCheckCommands(config.allowedCallers[0], config.probeImage);
+// What `npm run check -- allow|deny` proves; the command builds its kubectl call from config, never from these.
+const checks = checkDescriptions(config);
 
 // Only what this kind of stack has: a local stack has no Azure names and no kubeconfig output.
 const outputs = {
@@ -47,8 +48,8 @@ const outputs = {
   clusterSettings: aks?.settings,
   kubeconfig: aks?.kubeconfig,
   pricesApiUrl: pricesApi.url,
-  allowCheckCommand: checks.allow,
-  denyCheckCommand: checks.deny,
+  allowCheck: checks.allow,
+  denyCheck: checks.deny,
   expiresAt: config.expiresAt,
   // Always exported: the reaper reads it from the state when its checkout lacks the stack file.
   protect: config.protect,

@@ -17,7 +17,7 @@ import { type RunResult, runVerify, VerifyError } from "../core/verify/run";
 import { EXIT_USAGE, UsageError } from "./args";
 import { exitIfNpmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import { parseVerifyArgs, VERIFY_OPTIONS, VERIFY_USAGE } from "./verify/args";
-import { connect, NoClusterError, unreachable } from "./verify/connect";
+import { connect, NoClusterError, type StackKubeconfigReader, unreachable } from "./verify/connect";
 import { ClientNodeKubeClient } from "./verify/kubeClient";
 
 export const EXIT_OK = 0;
@@ -34,6 +34,8 @@ export interface VerifyIO {
   signal?: AbortSignal;
   /** Whether a person is at a terminal (stdin and stderr are TTYs). */
   interactive?: boolean;
+  /** Reads a stack's kubeconfig output; the Automation API when unset. */
+  stackKubeconfig?: StackKubeconfigReader;
 }
 
 const realClock: Clock = {
@@ -73,7 +75,7 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   const progress = (line: string) => io.stderr(`${line}\n`);
   let connection;
   try {
-    connection = await connect({ stack: args.stack, config, kubeconfig: args.kubeconfig === undefined ? undefined : userPath(args.kubeconfig, io.env), context: args.context, projectDir: io.projectDir, env: io.env });
+    connection = await connect({ stack: args.stack, config, kubeconfig: args.kubeconfig === undefined ? undefined : userPath(args.kubeconfig, io.env), context: args.context, projectDir: io.projectDir, env: io.env, stackKubeconfig: io.stackKubeconfig });
   } catch (err) {
     if (!(err instanceof NoClusterError)) throw err;
     io.stderr(`${err.message}\n`);

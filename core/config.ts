@@ -5,6 +5,7 @@
 import { EARLIEST_EXPIRY_YEAR, expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
 import { CURL_IMAGE } from "./stack/checkCommands";
+import { PRICES_API_LABELS, PRICES_API_SERVICE } from "./stack/names";
 
 export const NETWORK_POLICY_ENGINES = ["azure", "calico", "cilium"] as const;
 export type NetworkPolicyEngine = (typeof NETWORK_POLICY_ENGINES)[number];
@@ -44,6 +45,15 @@ export interface StackConfig {
   expiresAt?: string;
   /** Protect the resource group and cluster from deletion, and the stack from the reaper. */
   protect: boolean;
+  /**
+   * AKS only. false (the default): Entra ID with Azure RBAC and local accounts disabled, so no
+   * shared admin credential exists. true: a throw-away demo's local accounts and Kubernetes RBAC.
+   */
+  localAccounts: boolean;
+  /** Entra object id that gets RBAC Cluster Admin on the cluster; the identity running `pulumi up` when unset. */
+  deployerPrincipalId?: string;
+  /** Entra object id of the pull-request preview identity, which gets RBAC Reader on the cluster. */
+  previewPrincipalId?: string;
 }
 
 /** The tutorial's single allowed caller. */
@@ -63,6 +73,7 @@ export const CONFIG_DEFAULTS = {
   pricesApiImage: "rahulrai/prices-api:latest",
   probeImage: CURL_IMAGE,
   protect: false,
+  localAccounts: false,
 } as const;
 
 /** Raised for every bad config value, before any resource exists. Lists each problem on its own line. */
@@ -94,6 +105,9 @@ export const CONFIG_KEYS = [
   "kubeContext",
   "expiresAt",
   "protect",
+  "localAccounts",
+  "deployerPrincipalId",
+  "previewPrincipalId",
 ] as const;
 
 /** Raw values by key without the project prefix, as strings (pulumi.Config) or typed (YAML). */
@@ -110,6 +124,7 @@ const CLUSTER_NAME = /^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$/;
 const DNS_PREFIX = /^[A-Za-z0-9][-A-Za-z0-9]{0,52}[A-Za-z0-9]$/;
 // registry/path:tag or @digest; lowercase repository, no whitespace
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
@@ -211,6 +226,9 @@ class Reader {
   }
 }
 
+/** Whether a matchLabels selector selects a pod with these labels. */
+const selects = (selector: Readonly<Labels>, labels: Labels) => Object.entries(selector).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v);
+
 function readCallers(r: Reader, value: unknown): AllowedCaller[] {
   if (value === undefined) return [TUTORIAL_CALLER];
   if (!Array.isArray(value) || value.length === 0) {
@@ -241,6 +259,15 @@ function readCallers(r: Reader, value: unknown): AllowedCaller[] {
       r.fail(`${where}.podLabels`, podLabels, "expected at least one pod label; an empty selector would admit every pod of the namespace");
     } else {
       r.problems.push(...labelProblems(podLabels, `${where}.podLabels`));
+      if (selects(PRICES_API_LABELS, podLabels as Labels)) {
+        const selector = Object.entries(PRICES_API_LABELS).map(([k, v]) => `${k}=${v}`).join(",");
+        r.fail(
+          `${where}.podLabels`,
+          podLabels,
+          `it matches ${selector}, the selector of Service ${PRICES_API_SERVICE}, so a pod with these labels (verify's probe in ${PRICING_NAMESPACE_NAME} among them) ` +
+            `would join the Service and receive prices-api's traffic; use labels that do not include ${selector}`,
+        );
+      }
     }
     if (r.problems.length === before) {
       callers.push({ namespace: namespace as string, namespaceLabels: namespaceLabels as Labels, podLabels: podLabels as Labels });
@@ -337,7 +364,17 @@ export function validateConfig(raw: RawConfig, stack: string, context: Validatio
     kubeContext: r.string("kubeContext", /^\S+$/, "expected a kubeconfig context name"),
     expiresAt: readExpiry(r),
     protect: r.boolean("protect", CONFIG_DEFAULTS.protect),
+    localAccounts: r.boolean("localAccounts", CONFIG_DEFAULTS.localAccounts),
+    deployerPrincipalId: r.string("deployerPrincipalId", OBJECT_ID, "expected an Entra object id (a GUID), such as the output of `az ad sp show --id <appId> --query id -o tsv`"),
+    previewPrincipalId: r.string("previewPrincipalId", OBJECT_ID, "expected an Entra object id (a GUID), such as the output of `az ad sp show --id <appId> --query id -o tsv`"),
   };
+  if (config.localAccounts && (config.deployerPrincipalId || config.previewPrincipalId)) {
+    r.fail(
+      "localAccounts",
+      true,
+      "a cluster with local accounts has no Azure RBAC, so deployerPrincipalId and previewPrincipalId would grant nothing; remove them, or set localAccounts false",
+    );
+  }
   if (clusterMode === "existing" && config.kubeContext === undefined && r.problems.every((p) => !p.startsWith("kubeContext"))) {
     // The current context is whatever the user last switched to, production included: never a default.
     const contexts = context.kubeContexts?.();

@@ -17,6 +17,10 @@ export interface StackSummary {
   name: string;
   expiresAt?: string;
   protect: boolean;
+  /** Azure resources of the state outside the stack's own resource group (core/reapState.ts); the stack is refused. */
+  foreign?: string[];
+  /** What a destroy would delete, from the state: type and physical name or id. */
+  resources?: Array<{ type: string; name: string }>;
   /** Where protection was said (stack file, outputs, a resource's Pulumi protect), for the table. */
   protectReason?: string;
   /** The stack file and the last outputs disagree on what decides; the stack is kept until they agree. */
@@ -24,7 +28,15 @@ export interface StackSummary {
   lastUpdate?: string;
 }
 
-export type ReapDecision = "destroy" | "keep-protected" | "keep-conflict" | "keep-not-expired" | "keep-no-expiry" | "invalid-expiry";
+export type ReapDecision =
+  | "destroy"
+  | "keep-protected"
+  | "keep-foreign-resources"
+  | "keep-unreadable"
+  | "keep-conflict"
+  | "keep-not-expired"
+  | "keep-no-expiry"
+  | "invalid-expiry";
 
 export interface ReapPlanEntry {
   stack: string;
@@ -32,12 +44,23 @@ export interface ReapPlanEntry {
   decision: ReapDecision;
   /** One sentence for the table: why this decision. */
   reason: string;
+  /** For `destroy`: what the state says will be deleted. */
+  resources?: Array<{ type: string; name: string }>;
 }
 
 /** Decides one stack. Protection wins over everything; then a missing, invalid, future or past expiry. */
 export function decideReap(stack: StackSummary, now: Date): ReapPlanEntry {
   const base = { stack: stack.name, ...(stack.expiresAt ? { expiresAt: stack.expiresAt } : {}) };
   if (stack.protect) return { ...base, decision: "keep-protected", reason: stack.protectReason ?? "protect is true" };
+  if (stack.foreign && stack.foreign.length > 0) {
+    return {
+      ...base,
+      decision: "keep-foreign-resources",
+      reason:
+        `its state holds Azure resources outside the stack's own resource group, which a destroy would delete: ${stack.foreign.join("; ")}. ` +
+        "Refused: someone may have planted them; compare `pulumi stack export` with the resource group in Azure",
+    };
+  }
   if (stack.conflict) return { ...base, decision: "keep-conflict", reason: stack.conflict };
   if (stack.expiresAt === undefined || stack.expiresAt.trim() === "") {
     return { ...base, decision: "keep-no-expiry", reason: "no expiresAt set" };
@@ -51,7 +74,7 @@ export function decideReap(stack: StackSummary, now: Date): ReapPlanEntry {
     };
   }
   if (now.getTime() >= instant.getTime()) {
-    return { ...base, decision: "destroy", reason: `expired at ${instant.toISOString()}` };
+    return { ...base, decision: "destroy", reason: `expired at ${instant.toISOString()}`, ...(stack.resources ? { resources: stack.resources } : {}) };
   }
   return { ...base, decision: "keep-not-expired", reason: `expires at ${instant.toISOString()}` };
 }

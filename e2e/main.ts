@@ -85,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     await step("preview of a rule-breaking program fails", scenario.previewFixtureBreaksRule);
     await step("up: objects read back, prices-api Available on a real node", scenario.up);
     await step("no drift after up (preview, refresh)", scenario.noDriftAfterUp);
+    await step("preview on a read-only backend (the PR identity's Storage Blob Data Reader)", scenario.previewOnReadOnlyBackend);
     await step("the tutorial's two curl checks: 200 and blocked", scenario.tutorialChecks);
     await step("verify passes: the consumer in, every impostor blocked", scenario.verifyEnforced);
     await step("verify says \"no policy engine\" with the enforcer stopped", scenario.verifyWithoutEnforcer);

@@ -80,7 +80,7 @@ async function up(root: string): Promise<number> {
   const outputs = await stackOutputs(ws);
   const config = readStackConfig(LOCAL_STACK, REPO);
 
-  log("local: the tutorial's allow and deny checks (kubectl run curl-po-allow / curl-po-deny)");
+  log("local: the tutorial's allow and deny checks (npm run check -- allow|deny: kubectl run curl-po-allow / curl-po-deny)");
   const checks = await runTutorialChecks(cluster, config);
   log(`local: npm run verify -- --stack ${LOCAL_STACK}`);
   const verify = await run("npm", ["run", "--silent", "verify", "--", "--stack", LOCAL_STACK, "--kubeconfig", cluster.kubeconfig, "--context", CLUSTER_CONTEXT], {
@@ -106,7 +106,7 @@ function summary(s: { cluster: LocalCluster; outputs: Record<string, unknown>; c
     `  ${String(s.outputs.pricesApiUrl ?? "")}`,
     "",
     "The tutorial's checks:",
-    ...s.checks.map((c) => `  ${c.asExpected ? "✓" : "✗"} ${c.name}: ${c.detail}`),
+    ...s.checks.map((c) => `  ${c.asExpected ? "✓" : "✗"} npm run check -- ${c.kind}: ${c.message}${c.answer ? ` (${c.answer})` : ""}`),
     "",
     `npm run verify: ${s.verifyCode === 0 ? "passed" : `FAILED (exit ${s.verifyCode})`}`,
     `  got in:    ${gotIn.join("; ") || "(none)"}`,

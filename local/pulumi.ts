@@ -32,7 +32,8 @@ export function pulumiEnvironment(tools: ClusterTools, dir: string, kubeconfig: 
   if (!fs.existsSync(passphraseFile)) fs.writeFileSync(passphraseFile, `${randomBytes(18).toString("base64url")}\n`, { mode: 0o600 });
   return {
     ...process.env,
-    PATH: [tools.pulumiBinDir, path.join(__dirname, "shims"), process.env.PATH ?? ""].join(path.delimiter),
+    // The built kubectl too: `npm run check` runs kubectl, and the local cluster is its version.
+    PATH: [tools.pulumiBinDir, path.dirname(tools.kubectl), path.join(__dirname, "shims"), process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: undefined,

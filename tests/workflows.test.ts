@@ -85,6 +85,8 @@ interface Job {
   permissions?: unknown;
   environment?: unknown;
   env?: Record<string, string>;
+  if?: string;
+  needs?: string | string[];
   steps?: Step[];
 }
 
@@ -103,6 +105,21 @@ const grantsIdToken = (permissions: unknown) =>
 /** Secrets a text references, apart from the token GitHub hands every run. */
 function secretsIn(text: string): string[] {
   return [...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN");
+}
+
+/**
+ * What a step of a job that holds `id-token: write` must not do: every step there can request the
+ * OIDC token, so no package's install script and no test or build code may run in it.
+ */
+export function oidcStepProblems(step: Step): string[] {
+  const run = step.run ?? "";
+  const problems: string[] = [];
+  for (const m of run.matchAll(/\b(npm (?:ci|install|i))\b([^\n;&|]*)/g)) {
+    if (!/--ignore-scripts\b/.test(m[2])) problems.push(`runs \`${m[1]}\` with install scripts; use npm ci --ignore-scripts`);
+  }
+  const builds = run.match(/\bnpm (?:test|run(?: --silent)? (?:test\S*|lint|typecheck|build|bench|e2e))\b|\bnpx\b|\bnpm exec\b|\b(?:yarn|pnpm)\b/);
+  if (builds) problems.push(`runs tests or a build: ${builds[0]}`);
+  return problems;
 }
 
 /** Jobs that use credentials: an OIDC token (id-token: write) or a secret other than GITHUB_TOKEN. */
@@ -142,6 +159,28 @@ export function credentialProblems(text: string): string[] {
     }
   }
   return problems;
+}
+
+/** The rules of a CODEOWNERS file, in order: a pattern and its owners (none means "unowned"). */
+export function codeownersRules(text: string): Array<{ pattern: string; owners: string[] }> {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/(^|\s)#.*$/, "").trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [pattern, ...owners] = line.split(/\s+/);
+      return { pattern, owners };
+    });
+}
+
+/** The owners GitHub gives a repository path: the last matching rule's (`*`, `/dir/` and `/file` patterns). */
+export function ownersOf(rules: Array<{ pattern: string; owners: string[] }>, file: string): string[] {
+  const matches = (pattern: string) => {
+    if (pattern === "*") return true;
+    const anchored = pattern.replace(/^\//, "");
+    return anchored.endsWith("/") ? file.startsWith(anchored) : file === anchored;
+  };
+  return rules.filter((r) => matches(r.pattern)).pop()?.owners ?? [];
 }
 
 describe("GitHub workflows", () => {
@@ -230,18 +269,92 @@ describe("GitHub workflows", () => {
       assert.deepEqual(credentialJobs(pr).map((c) => c.job.id), ["preview"]);
     });
 
-    it("pull requests preview as the preview identity; deploy and reap use the deploy identity only through environment dev", () => {
+    it("pull requests preview as the preview identity in environment preview; deploy uses environment dev, the reaper its own", () => {
       const preview = jobs(load("pr.yml")).find((j) => j.id === "preview")!;
+      assert.equal(preview.environment, "preview");
       assert.match(JSON.stringify(preview), /AZURE_PREVIEW_CLIENT_ID/);
       assert.doesNotMatch(JSON.stringify(preview), /vars\.AZURE_CLIENT_ID/);
-      for (const f of ["deploy.yml", "reap.yml"]) {
-        for (const { job } of credentialJobs(load(f))) assert.equal(job.environment, "dev", `${f}: ${job.id}`);
+      assert.deepEqual(credentialJobs(load("deploy.yml")).map(({ job }) => [job.id, job.environment]), [["up", "dev"]]);
+      // A schedule that waits for dev's reviewers every day would never reap: environment reap, default branch only.
+      const [reap] = credentialJobs(load("reap.yml")).map(({ job }) => job);
+      assert.equal(reap.environment, "reap");
+      assert.match(String(reap.if), /github\.event_name == 'schedule' \|\| github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/);
+    });
+
+    it("the reaper gets a passphrase per stack (REAP_PASSPHRASES), not one for all", () => {
+      const text = JSON.stringify(credentialJobs(load("reap.yml"))[0].job);
+      assert.match(text, /"REAP_PASSPHRASES":"\$\{\{ secrets\.REAP_PASSPHRASES \}\}"/);
+      assert.doesNotMatch(text, /secrets\.PULUMI_CONFIG_PASSPHRASE/);
+    });
+
+    it("a job holding an OIDC token installs without install scripts, runs no tests or builds, and uses only the actions Pulumi needs", () => {
+      const ALLOWED_ACTIONS = ["actions/checkout", "actions/setup-node", "azure/login", "pulumi/actions", "actions/upload-artifact"];
+      const problems = files.flatMap((file) => {
+        const doc = parse(fs.readFileSync(file, "utf8")) as Yaml;
+        return jobs(doc)
+          .filter((j) => grantsIdToken(j.permissions ?? doc.permissions))
+          .flatMap((job) => (job.steps ?? []).flatMap((step) => oidcStepProblems(step).map((p) => `${rel(file)}: job ${job.id}: ${p}`)))
+          .concat(
+            jobs(doc)
+              .filter((j) => grantsIdToken(j.permissions ?? doc.permissions))
+              .flatMap((job) => (job.steps ?? []).filter((st) => st.uses && !ALLOWED_ACTIONS.includes(st.uses.split("@")[0])).map((st) => `${rel(file)}: job ${job.id}: uses ${st.uses}`)),
+          );
+      });
+      assert.deepEqual(problems, []);
+    });
+
+    it("deploy and preview run their tests in a job without an OIDC token, which the credentialed job needs", () => {
+      for (const [file, jobId] of [["deploy.yml", "up"], ["pr.yml", "preview"]] as const) {
+        const doc = load(file);
+        const all = Object.fromEntries(jobs(doc).map((j) => [j.id, j]));
+        const needs = ([] as string[]).concat(all[jobId].needs ?? []);
+        const testers = needs.filter((n) => !grantsIdToken(all[n]?.permissions ?? doc.permissions) && (all[n]?.steps ?? []).some((st) => /^npm test\b/m.test(st.run ?? "")));
+        assert.ok(testers.length > 0, `${file}: job ${jobId} needs a job without id-token that runs npm test (needs: ${needs.join(", ")})`);
       }
     });
 
-    it("CODEOWNERS guards the workflows, the policy pack, the engine and the components", () => {
-      const owners = fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8");
-      for (const p of ["/.github/", "/policy/", "/core/", "/components/"]) assert.match(owners, new RegExp(`^${p.replace(/[/.]/g, "\\$&")}\\s+@\\S+`, "m"), p);
+    it("every Pulumi step against AKS signs kubelogin in with the job's own OIDC identity, after installing a pinned kubelogin", () => {
+      for (const [file, jobId, clientVar] of [["deploy.yml", "up", "AZURE_CLIENT_ID"], ["pr.yml", "preview", "AZURE_PREVIEW_CLIENT_ID"]] as const) {
+        const job = jobs(load(file)).find((j) => j.id === jobId)!;
+        const steps = job.steps ?? [];
+        const install = steps.findIndex((st) => /go install "github\.com\/Azure\/kubelogin@\$\{KUBELOGIN_VERSION\}"/.test(st.run ?? "") && st.env?.GOSUMDB === "sum.golang.org");
+        const pulumiSteps = steps.filter((st) => /pulumi\/actions@/.test(st.uses ?? "") || /npm run verify/.test(st.run ?? ""));
+        assert.ok(install >= 0 && pulumiSteps.length > 0, file);
+        assert.match(String((load(file).env as Yaml).KUBELOGIN_VERSION), /^v\d+\.\d+\.\d+$/);
+        for (const st of pulumiSteps) {
+          assert.ok(steps.indexOf(st) > install, `${file}: ${st.name} runs before kubelogin is installed`);
+          assert.deepEqual(
+            [st.env?.AAD_LOGIN_METHOD, st.env?.AZURE_CLIENT_ID, st.env?.AZURE_TENANT_ID],
+            ["workloadidentity", `\${{ vars.${clientVar} }}`, "${{ vars.AZURE_TENANT_ID }}"],
+            `${file}: ${st.name}`,
+          );
+        }
+      }
+    });
+
+    describe("the OIDC-job check itself", () => {
+      it("flags install scripts, tests and builds, and accepts the Pulumi steps", () => {
+        assert.deepEqual(oidcStepProblems({ run: "npm ci" }), ["runs `npm ci` with install scripts; use npm ci --ignore-scripts"]);
+        assert.deepEqual(oidcStepProblems({ run: "npm install --no-audit" }), ["runs `npm install` with install scripts; use npm ci --ignore-scripts"]);
+        assert.deepEqual(oidcStepProblems({ run: "npm ci --ignore-scripts\nnpm test" }), ["runs tests or a build: npm test"]);
+        for (const run of ["npm run lint", "npm run typecheck", "npm run test:unit", "npx tsc", "npm exec mocha", "npm run bench", "npm run e2e", "yarn install"]) {
+          assert.equal(oidcStepProblems({ run }).length, 1, run);
+        }
+        for (const run of ["npm ci --ignore-scripts", "npm run verify -- --stack dev", "npm run --silent reap -- \"${args[@]}\""]) assert.deepEqual(oidcStepProblems({ run }), [], run);
+      });
+    });
+
+    it("CODEOWNERS gives the whole tree a default owner, and no later rule takes a path's owner away", () => {
+      const rules = codeownersRules(fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8"));
+      assert.deepEqual(rules[0]?.pattern, "*", "the first rule is the default owner of every file");
+      assert.ok(rules[0].owners.length > 0, "the default rule names an owner");
+      // The last matching rule wins: a later rule without owners would leave its paths unowned.
+      assert.deepEqual(rules.filter((r) => r.owners.length === 0).map((r) => r.pattern), []);
+      // What deploy and reap run besides .github/, policy/, core/ and components/ (issue 16, section 3).
+      for (const file of ["package.json", "package-lock.json", "tests/workflows.test.ts", ".mocharc.json", "eslint.config.mjs", "index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "tsconfig.json", "tsconfig.pulumi.json", "cli/reap.ts", "e2e/main.ts"]) {
+        assert.ok(fs.existsSync(path.join(ROOT, file)), file);
+        assert.ok(ownersOf(rules, file).length > 0, `${file} has an owner`);
+      }
     });
   });
 
@@ -297,6 +410,17 @@ describe("GitHub workflows", () => {
     it("runs on push, pull requests and by hand, and needs no credentials", () => {
       assert.deepEqual(Object.keys(doc.on as Yaml).sort(), ["pull_request", "push", "workflow_dispatch"]);
       assert.deepEqual(credentialJobs(doc), []);
+    });
+
+    it("applies no manifest straight from a URL: Calico's is downloaded, checked against its pinned sha256, then applied", () => {
+      const fromUrl = steps.filter((s) => /kubectl\s+(apply|create|replace)\b[^\n]*\s-f\s+["']?https?:/.test(s.run ?? ""));
+      assert.deepEqual(fromUrl.map((s) => s.name), [], "a manifest applied by URL runs whatever the server returns today");
+      assert.match(String((doc.env as Yaml).CALICO_MANIFEST_SHA256), /^[0-9a-f]{64}$/, "the manifest's content hash is pinned next to its version");
+      const run = stepRunning(/calico\.yaml/)?.run ?? "";
+      const checked = run.search(/sha256sum (-c|--check)/);
+      const applied = run.search(/kubectl apply -f "?\$?\{?[A-Za-z_]*\}?calico\.yaml/);
+      assert.ok(checked >= 0 && applied > checked, `the checksum is verified before the apply:\n${run}`);
+      assert.match(run, /CALICO_MANIFEST_SHA256/);
     });
 
     it("deploys, verifies, proves verify fails on the tutorial's OR policy, and always destroys", () => {

@@ -3,6 +3,8 @@
  * One failing stack never stops the others; the caller turns failures into a non-zero exit.
  */
 import { planReap, type ReapResult, type StackSummary } from "../../core/reap";
+import { passphraseVariable } from "../../core/reapPassphrase";
+import { destroyedResources, foreignAzureResources, urnName } from "../../core/reapState";
 import type { ReapWorkspace, StackSettings } from "./workspace";
 
 export const PROJECT = "prices-api-netpol";
@@ -12,8 +14,23 @@ export interface ReapOptions {
   dryRun: boolean;
   /** Progress and Pulumi's destroy output. */
   log: (text: string) => void;
-  /** One line per destroyed stack: stack, reason, expiry and time. `stack rm` erases the stack's history, so this is the audit trail. */
+  /** One line per destroyed stack: stack, reason, expiry, what was destroyed and time. `stack rm` erases the stack's history, so this is the audit trail. */
   audit?: (line: string) => void;
+  /** Lines for the user (stdout): what each destroy will delete, before it does. */
+  report?: (text: string) => void;
+  /** The stacks this repository declares (its Pulumi.<stack>.yaml files); a backend with none of them is the wrong one. */
+  declaredStacks?: readonly string[];
+}
+
+/** The backend holds none of the stacks this repository declares: most likely PULUMI_BACKEND_URL names another one. */
+export class WrongBackendError extends Error {
+  constructor(listed: readonly string[], declared: readonly string[]) {
+    super(
+      `${listed.length === 0 ? "the backend holds no stacks of this project" : `the backend holds none of this repository's stacks (it has ${listed.join(", ")})`}; ` +
+        `this repository declares ${declared.join(", ")} (its Pulumi.<stack>.yaml files). Is PULUMI_BACKEND_URL the shared backend? Nothing was decided or destroyed.`,
+    );
+    this.name = "WrongBackendError";
+  }
 }
 
 export interface ReapRun {
@@ -37,8 +54,12 @@ export function summarize(name: string, settings: StackSettings, lastUpdate?: st
   const protectedBy: string[] = [];
   if (settings.config[`${PROJECT}:protect`] === "true") protectedBy.push("protect is true in the stack file");
   if (settings.outputs.protect === true || settings.outputs.protect === "true") protectedBy.push("protect is true in the last outputs");
-  const resources = settings.protectedResources ?? [];
-  if (resources.length > 0) protectedBy.push(`Pulumi protect is set on ${resources.slice(0, 3).join(", ")}${resources.length > 3 ? ` and ${resources.length - 3} more` : ""}`);
+  const state = settings.resources ?? [];
+  const protectedNames = state.filter((r) => r.protect === true).map((r) => urnName(r.urn));
+  if (protectedNames.length > 0) protectedBy.push(`Pulumi protect is set on ${protectedNames.slice(0, 3).join(", ")}${protectedNames.length > 3 ? ` and ${protectedNames.length - 3} more` : ""}`);
+  // Only a name from the checkout's stack file anchors the group: the state and outputs are what is in doubt.
+  const groupName = hasStackFile ? text(settings.config[`${PROJECT}:resourceGroupName`]) : undefined;
+  const foreign = foreignAzureResources(state, groupName);
   let expiresAt = configured;
   let conflict: string | undefined;
   if (!hasStackFile) expiresAt = output;
@@ -52,12 +73,29 @@ export function summarize(name: string, settings: StackSettings, lastUpdate?: st
     ...(conflict ? { conflict } : {}),
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     ...(lastUpdate ? { lastUpdate } : {}),
+    ...(foreign.length > 0 ? { foreign } : {}),
+    ...(settings.resources ? { resources: destroyedResources(state) } : {}),
   };
 }
 
-/** The audit line of one destroy, as JSON so it greps and parses. */
-export function auditLine(stack: string, reason: string, expiresAt: string | undefined, at: Date): string {
-  return JSON.stringify({ event: "reap-destroyed", stack, reason, expiresAt: expiresAt ?? null, at: at.toISOString() });
+/** The audit line of one destroy, as JSON so it greps and parses: what was destroyed, from the state, included. */
+export function auditLine(stack: string, reason: string, expiresAt: string | undefined, at: Date, resources: ReadonlyArray<{ type: string; name: string }> = []): string {
+  return JSON.stringify({ event: "reap-destroyed", stack, reason, expiresAt: expiresAt ?? null, resources, at: at.toISOString() });
+}
+
+/** "N resources (from its state):" and one indented "type name" line each. */
+export function resourceLines(resources: ReadonlyArray<{ type: string; name: string }>): string {
+  if (resources.length === 0) return "no resources (its state is empty)\n";
+  return `${resources.length} resource${resources.length === 1 ? "" : "s"} (from its state):\n${resources.map((r) => `  ${r.type} ${r.name}\n`).join("")}`;
+}
+
+/** Why a stack's settings could not be read, in words that say what to do. */
+function unreadableReason(stack: string, err: unknown): string {
+  const text = messageOf(err);
+  if (/passphrase|decrypt|secrets? manager/i.test(text)) {
+    return `its secrets cannot be decrypted (${text}); give it its passphrase in ${passphraseVariable(stack)} or REAP_PASSPHRASES[${JSON.stringify(stack)}]`;
+  }
+  return `its config, outputs or state cannot be read: ${text}`;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).trim().split("\n").slice(-3).join(" ");
@@ -66,24 +104,37 @@ export async function runReap(ws: ReapWorkspace, opts: ReapOptions): Promise<Rea
   const results: ReapResult[] = [];
   let failures = 0;
   const summaries: StackSummary[] = [];
-  for (const listed of await ws.listStacks()) {
+  const listedStacks = await ws.listStacks();
+  if (opts.declaredStacks && !listedStacks.some((l) => opts.declaredStacks!.includes(l.name))) {
+    throw new WrongBackendError(listedStacks.map((l) => l.name), opts.declaredStacks);
+  }
+  for (const listed of listedStacks) {
     try {
       summaries.push(summarize(listed.name, await ws.stackSettings(listed.name), listed.lastUpdate));
     } catch (err) {
-      // Never destroy what we cannot read; report it and fail the run so someone looks.
+      // Never destroy what we cannot read; keep it, say why, and fail the run so someone looks.
       failures++;
-      results.push({ stack: listed.name, decision: "invalid-expiry", reason: "settings unreadable", result: `failed: cannot read config/outputs: ${messageOf(err)}` });
+      const reason = unreadableReason(listed.name, err);
+      results.push({ stack: listed.name, decision: "keep-unreadable", reason, result: `kept; failed: ${reason}` });
     }
   }
   for (const entry of planReap(summaries, opts.now)) {
+    if (entry.decision === "keep-foreign-resources") {
+      failures++;
+      results.push({ ...entry, result: `kept; failed: ${entry.reason}` });
+      continue;
+    }
     if (entry.decision !== "destroy") {
       results.push({ ...entry, result: entry.decision === "invalid-expiry" ? `kept; warning: ${entry.reason}` : `kept (${entry.reason})` });
       continue;
     }
+    const resources = entry.resources ?? [];
     if (opts.dryRun) {
+      opts.report?.(`reap: ${entry.stack} would destroy ${resourceLines(resources)}`);
       results.push({ ...entry, result: `would destroy (${entry.reason})` });
       continue;
     }
+    opts.report?.(`reap: ${entry.stack} (${entry.reason}): destroying ${resourceLines(resources)}`);
     opts.log(`reap: destroying ${entry.stack} (${entry.reason})\n`);
     try {
       await ws.destroy(entry.stack, opts.log);
@@ -92,7 +143,7 @@ export async function runReap(ws: ReapWorkspace, opts: ReapOptions): Promise<Rea
       results.push({ ...entry, result: `failed: destroy: ${messageOf(err)}` });
       continue;
     }
-    opts.audit?.(auditLine(entry.stack, entry.reason, entry.expiresAt, new Date()));
+    opts.audit?.(auditLine(entry.stack, entry.reason, entry.expiresAt, new Date(), resources));
     try {
       await ws.removeStack(entry.stack);
       results.push({ ...entry, result: "destroyed and removed" });

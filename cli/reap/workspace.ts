@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { StateResource } from "../../core/reapState";
 
 export interface ListedStack {
   name: string;
@@ -19,11 +20,12 @@ export interface StackSettings {
    * last outputs are all there is; with it, config and outputs must agree. Unknown counts as present.
    */
   hasStackFile?: boolean;
-  /** Resources whose state carries Pulumi `protect` (their URN names), from `pulumi stack export`. */
-  protectedResources?: string[];
+  /** The resources of `pulumi stack export`: protection, what a destroy deletes, and Azure ids outside the stack's group. */
+  resources?: StateResource[];
 }
 
 export interface ReapWorkspace {
+  /** The stacks of this project in the backend. */
   listStacks(): Promise<ListedStack[]>;
   stackSettings(stack: string): Promise<StackSettings>;
   /** Destroys every resource of the stack; rejects when Pulumi reports an error. */

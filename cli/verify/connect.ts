@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { StackConfig } from "../../core/config";
 import { ambientKubeconfigFiles } from "../../core/kubeContexts";
+import { KubeconfigError, kubeconfigFromStackOutput } from "../../core/stack/kubeconfig";
 import { pulumiErrorText } from "../pulumiError";
 import { httpStatus, isKubernetesAnswer, networkCode } from "./kubeClient";
 
@@ -28,6 +29,9 @@ export interface Connection {
   source: string;
 }
 
+/** Reads the kubeconfig output of a stack (the Automation API by default; tests pass their own). */
+export type StackKubeconfigReader = (stack: string) => Promise<string>;
+
 export interface ConnectRequest {
   stack?: string;
   /** The stack's validated config; absent when only a kubeconfig is given. */
@@ -36,6 +40,7 @@ export interface ConnectRequest {
   context?: string;
   projectDir: string;
   env: NodeJS.ProcessEnv;
+  stackKubeconfig?: StackKubeconfigReader;
 }
 
 /** Whether an executable is on PATH (or in ~/.pulumi/bin, where the installer puts pulumi). */
@@ -57,7 +62,8 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | un
   return undefined;
 }
 
-async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** The `kubeconfig` output of a stack, through the Automation API (so the Pulumi CLI). As it is, from state: rebuild it before use. */
+export async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<string> {
   if (!findOnPath("pulumi", env)) {
     throw new NoClusterError(
       `reading the kubeconfig output of stack ${stack} needs the Pulumi CLI, which is not on PATH ` +
@@ -80,6 +86,53 @@ async function stackKubeconfig(stack: string, projectDir: string, env: NodeJS.Pr
   return value;
 }
 
+/**
+ * Why kubeconfig text could not be loaded, naming `where` and, for YAML, the line and column only:
+ * the parser's own message quotes the offending lines, and a kubeconfig's lines hold tokens and keys.
+ */
+export function kubeconfigProblem(err: unknown, where: string): string {
+  if ((err as Error)?.name === "YAMLException") {
+    const mark = (err as { mark?: { line?: unknown; column?: unknown } }).mark;
+    const at = typeof mark?.line === "number" && typeof mark.column === "number" ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
+    return `${where} is not valid YAML${at}`;
+  }
+  // The client's own checks ("clusters[0].cluster.server is missing") name fields, never values.
+  return `${where} is not a valid kubeconfig: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`;
+}
+
+function loadKubeconfig(text: string, where: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw new NoClusterError(kubeconfigProblem(err, where));
+  }
+  return kc;
+}
+
+/** A stack output is state, which its writers control: rebuilt so that no command of it runs (core/stack/kubeconfig). */
+export function stackKubeconfigRebuilt(text: string, where: string): string {
+  try {
+    return kubeconfigFromStackOutput(text);
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new NoClusterError(`${where} ${err.problem}`);
+    throw err;
+  }
+}
+
+function readKubeconfigFile(file: string): KubeConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new NoClusterError(`kubeconfig ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (text.trim() === "") {
+    throw new NoClusterError(`kubeconfig ${file} is empty: did \`pulumi stack output kubeconfig --show-secrets\` fail when it was written?`);
+  }
+  return loadKubeconfig(text, `kubeconfig ${file}`);
+}
+
 function useContext(kc: KubeConfig, context: string | undefined, where: string): void {
   if (context !== undefined) {
     const names = kc.getContexts().map((c) => c.name);
@@ -95,40 +148,27 @@ function useContext(kc: KubeConfig, context: string | undefined, where: string):
 
 /** Resolves the kubeconfig to use, or throws NoClusterError naming what is missing. Makes no API call. */
 export async function connect(req: ConnectRequest): Promise<Connection> {
-  const kc = new KubeConfig();
+  let kc: KubeConfig;
   let where: string;
   let context = req.context;
   if (req.kubeconfig !== undefined) {
     if (!fs.existsSync(req.kubeconfig)) throw new NoClusterError(`kubeconfig ${req.kubeconfig} does not exist`);
-    if (fs.readFileSync(req.kubeconfig, "utf8").trim() === "") {
-      throw new NoClusterError(`kubeconfig ${req.kubeconfig} is empty: did \`pulumi stack output kubeconfig --show-secrets\` fail when it was written?`);
-    }
-    try {
-      kc.loadFromFile(req.kubeconfig);
-    } catch (err) {
-      throw new NoClusterError(`kubeconfig ${req.kubeconfig} cannot be read: ${(err as Error).message}`);
-    }
+    kc = readKubeconfigFile(req.kubeconfig);
     where = `kubeconfig ${req.kubeconfig}`;
   } else if (req.stack !== undefined && req.config?.clusterMode === "aks") {
-    kc.loadFromString(await stackKubeconfig(req.stack, req.projectDir, req.env));
-    where = `the kubeconfig output of stack ${req.stack}`;
+    const stack = req.stack;
+    where = `the kubeconfig output of stack ${stack}`;
+    const read = req.stackKubeconfig ?? ((name: string) => stackKubeconfig(name, req.projectDir, req.env));
+    kc = loadKubeconfig(stackKubeconfigRebuilt(await read(stack), where), where);
   } else {
     const files = ambientKubeconfigFiles(req.env);
     if (files.length === 0) {
       const tried = req.env.KUBECONFIG ? `KUBECONFIG=${req.env.KUBECONFIG} names no existing file` : "KUBECONFIG is unset and ~/.kube/config does not exist";
       throw new NoClusterError(`no kubeconfig (${tried}); create a cluster (docs/local.md) or pass --kubeconfig FILE`);
     }
-    try {
-      // Several files merge as kubectl merges them; the first file's current-context wins.
-      kc.loadFromFile(files[0]);
-      for (const extra of files.slice(1)) {
-        const more = new KubeConfig();
-        more.loadFromFile(extra);
-        kc.mergeConfig(more, true);
-      }
-    } catch (err) {
-      throw new NoClusterError(`kubeconfig ${files.join(path.delimiter)} cannot be read: ${(err as Error).message}`);
-    }
+    // Several files merge as kubectl merges them; the first file's current-context wins.
+    kc = readKubeconfigFile(files[0]);
+    for (const extra of files.slice(1)) kc.mergeConfig(readKubeconfigFile(extra), true);
     where = `kubeconfig ${files.join(path.delimiter)}`;
     context ??= req.config?.kubeContext;
   }

@@ -155,7 +155,8 @@ export class ClientNodeKubeClient implements KubeClient {
         : unschedulable
           ? `${unschedulable.reason ?? "Unschedulable"}: ${unschedulable.message ?? ""}`.trim()
           : pod.status?.reason;
-    return reason ? { phase, reason } : { phase };
+    const labels = pod.metadata?.labels ?? {};
+    return reason ? { phase, reason, labels } : { phase, labels };
   }
 
   async readPodLogs(namespace: string, name: string): Promise<string> {

@@ -12,6 +12,10 @@ export interface ManagedClusterSpec {
   dnsPrefix: string;
   kubernetesVersion?: string;
   enableRBAC: true;
+  /** Entra ID sign-in, with Azure RBAC deciding what each identity may do in Kubernetes; absent with local accounts. */
+  aadProfile?: { managed: true; enableAzureRBAC: true };
+  /** No shared admin or user certificate: every credential is an Entra token (the AKS baseline's setting). */
+  disableLocalAccounts: boolean;
   identity: { type: "SystemAssigned" };
   agentPoolProfiles: Array<{
     name: string;
@@ -39,6 +43,10 @@ export function managedClusterSpec(config: StackConfig): ManagedClusterSpec {
     dnsPrefix: config.dnsPrefix,
     ...(config.kubernetesVersion ? { kubernetesVersion: config.kubernetesVersion } : {}),
     enableRBAC: true,
+    // Without Entra ID, AKS's cluster-user credential is as good as its admin credential, and
+    // whoever may list it (AKS Cluster User Role) is cluster-admin. AKS baseline: Entra ID + Azure RBAC.
+    ...(config.localAccounts ? {} : { aadProfile: { managed: true, enableAzureRBAC: true } }),
+    disableLocalAccounts: !config.localAccounts,
     identity: { type: "SystemAssigned" },
     agentPoolProfiles: [
       {
@@ -78,9 +86,15 @@ export const AZURE_NPM_RETIREMENT_WARNING =
   "networkPolicy azure is Azure Network Policy Manager, whose support on Linux nodes Microsoft has announced will end (its pages give 2026-09-30 and 2028-09-30); " +
   "the migration path is networkPolicy cilium (Azure CNI powered by Cilium), which replaces the cluster.";
 
+/** The line every preview of a `localAccounts: true` stack prints. */
+export const LOCAL_ACCOUNTS_WARNING =
+  "localAccounts is true: this cluster has no Entra ID and keeps local accounts, so its cluster-user credential works like the admin one, " +
+  "and anyone who may list it (Azure Kubernetes Service Cluster User Role) is cluster-admin; use it only for a throw-away demo " +
+  "(pulumi config rm localAccounts turns Entra ID on, which AKS cannot undo).";
+
 /** What a preview should tell the user about this cluster's settings, one line each. */
-export function clusterWarnings(config: Pick<StackConfig, "networkPolicy">): string[] {
-  return config.networkPolicy === "azure" ? [AZURE_NPM_RETIREMENT_WARNING] : [];
+export function clusterWarnings(config: Pick<StackConfig, "networkPolicy" | "localAccounts">): string[] {
+  return [...(config.networkPolicy === "azure" ? [AZURE_NPM_RETIREMENT_WARNING] : []), ...(config.localAccounts ? [LOCAL_ACCOUNTS_WARNING] : [])];
 }
 
 /** The settings whose change AKS cannot apply to a live cluster; exported so the next preview can compare. */

@@ -13,5 +13,9 @@ export const DEFAULT_DENY_POLICY = "default-deny-ingress";
 /** Set by the API server on every namespace and not changeable, unlike labels users add. */
 export { NAMESPACE_NAME_LABEL } from "../netpol/policy";
 
+/** The AKS component of index.ts; its resource group is `<component>-rg`, which the reaper looks for in a state. */
+export const AKS_COMPONENT_NAME = "policy-demo";
+export const AKS_RESOURCE_GROUP_NAME = `${AKS_COMPONENT_NAME}-rg`;
+
 /** The in-cluster URL the tutorial curls. */
 export const PRICES_API_URL = `http://${PRICES_API_SERVICE}.${PRICING_NAMESPACE}.svc.cluster.local/price/1`;

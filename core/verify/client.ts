@@ -11,6 +11,8 @@ export interface PodState {
   phase: PodPhase | "Gone";
   /** Why a container is waiting or terminated, e.g. "ImagePullBackOff: Back-off pulling image ...". */
   reason?: string;
+  /** The pod's labels, when it exists: cleanup deletes only a pod that carries this run's id. */
+  labels?: Labels;
 }
 
 export interface NamespaceState {

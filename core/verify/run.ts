@@ -24,7 +24,7 @@ export const DEFAULT_RUN_OPTIONS: RunOptions = { podTimeoutMs: 120_000, pollInte
 export interface CleanupResult {
   /** "pod ns/name" and "namespace name" entries that were deleted. */
   deleted: string[];
-  /** Namespaces this run tried to create but that do not carry its run id (someone else's): left alone. */
+  /** Pods and namespaces this run tried to create but that do not carry its run id (someone else's): left alone. */
   kept: string[];
   /** The same, with the error, for each object that could not be deleted. */
   failed: string[];
@@ -78,11 +78,20 @@ class Created {
 async function cleanup(created: Created, input: RunInput, options: RunOptions, waitForNamespaces: boolean): Promise<CleanupResult> {
   const result: CleanupResult = { deleted: [], kept: [], failed: [] };
   const { client, clock, progress } = input;
+  const notOurs = (what: string) => {
+    result.kept.push(what);
+    progress(`cleanup: kept ${what}: it is not this run's (no ${RUN_ID_LABEL}=${input.plan.runId} label)`);
+  };
   // Pods first: a probe in an existing namespace (critical-project) is not removed by any namespace delete.
   await Promise.all(
     created.pods.map(async ({ namespace, name }) => {
       const what = `pod ${namespace}/${name}`;
       try {
+        // Registered before its create call, as namespaces are: a 409 means the pod under this name
+        // was somebody else's, and only the run-id label tells the two apart.
+        const current = await client.podState(namespace, name);
+        if (current.phase === "Gone") return;
+        if (current.labels?.[RUN_ID_LABEL] !== input.plan.runId) return notOurs(what);
         await client.deletePod(namespace, name);
         result.deleted.push(what);
       } catch (err) {
@@ -98,8 +107,7 @@ async function cleanup(created: Created, input: RunInput, options: RunOptions, w
       const current = await client.namespaceState(name);
       if (current.state === "absent") continue;
       if (current.labels[RUN_ID_LABEL] !== input.plan.runId) {
-        result.kept.push(`namespace ${name}`);
-        progress(`cleanup: kept namespace ${name}: it is not this run's (no ${RUN_ID_LABEL}=${input.plan.runId} label)`);
+        notOurs(`namespace ${name}`);
         continue;
       }
       await client.deleteNamespace(name);

@@ -5,7 +5,10 @@ import * as path from "node:path";
 import { EXIT_FAILED, EXIT_NO_PULUMI, EXIT_USAGE, main, type ReapIO } from "../../cli/reap/command";
 import { auditLine, runReap, summarize } from "../../cli/reap/run";
 import { decideReap } from "../../core/reap";
+import { declaredStacks } from "../../cli/reap";
 import { findPulumiCli, type ListedStack, type ReapWorkspace, type StackSettings } from "../../cli/reap/workspace";
+import { aksState, SUBSCRIPTION } from "./stateFixtures";
+import { destroyedResources } from "../../core/reapState";
 
 /** An in-memory backend: stacks with settings, recording every destroy and remove. */
 class FakeWorkspace implements ReapWorkspace {
@@ -75,7 +78,8 @@ describe("reap: settings", () => {
   it("protected means protected wherever it is said: outputs against the file, or Pulumi protect in the state", () => {
     const fileSaysNo = summarize("s", settings({ [key("protect")]: "false", [key("expiresAt")]: "2020-01-01" }, { protect: true, expiresAt: "2020-01-01" }));
     assert.equal(fileSaysNo.protect, true);
-    const state = summarize("s", settings({ [key("expiresAt")]: "2020-01-01" }, { expiresAt: "2020-01-01" }, { protectedResources: ["policy-demo-rg", "policy-demo"] }));
+    const resources = aksState("s").map((r) => (/ResourceGroup|ManagedCluster/.test(r.type) ? { ...r, protect: true } : r));
+    const state = summarize("s", settings({ [key("expiresAt")]: "2020-01-01" }, { expiresAt: "2020-01-01" }, { resources }));
     assert.deepEqual([state.protect, state.protectReason], [true, "Pulumi protect is set on policy-demo-rg, policy-demo"]);
     assert.equal(decideReap(state, NOW).decision, "keep-protected");
   });
@@ -140,7 +144,23 @@ describe("reap: orchestration with a fake workspace", () => {
     const run = await runReap(ws, { now: NOW, dryRun: false, log: () => {} });
     assert.deepEqual(ws.destroyed, ["expired-b"]);
     assert.equal(run.failures, 1);
-    assert.match(run.results.find((r) => r.stack === "expired-a")!.result, /failed: cannot read config\/outputs: .*PULUMI_CONFIG_PASSPHRASE/);
+    const kept = run.results.find((r) => r.stack === "expired-a")!;
+    assert.equal(kept.decision, "keep-unreadable");
+    assert.match(kept.result, /^kept; failed: its secrets cannot be decrypted \(error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE\); give it its passphrase in PULUMI_CONFIG_PASSPHRASE_EXPIRED_A or REAP_PASSPHRASES\["expired-a"\]$/);
+  });
+
+  it("refuses a stack whose state holds an Azure resource outside its own resource group, names it, and fails the run", async () => {
+    const stacks = backend();
+    const planted = { urn: "urn:pulumi:expired-a::prices-api-netpol::azure-native:resources:ResourceGroup::their-rg", type: "azure-native:resources:ResourceGroup", id: `${SUBSCRIPTION}/resourceGroups/other-team-rg` };
+    stacks.set("expired-a", { ...config("2026-06-01"), resources: [...aksState("expired-a"), planted] });
+    stacks.set("expired-b", { ...config("2026-06-14T23:00:00Z"), resources: aksState("expired-b") });
+    const ws = new FakeWorkspace(stacks);
+    const run = await runReap(ws, { now: NOW, dryRun: false, log: () => {} });
+    assert.deepEqual(ws.destroyed, ["expired-b"], "the stack with its own resources only is still reaped");
+    assert.equal(run.failures, 1);
+    const refused = run.results.find((r) => r.stack === "expired-a")!;
+    assert.equal(refused.decision, "keep-foreign-resources");
+    assert.match(refused.result, new RegExp(`^kept; failed: its state holds Azure resources outside the stack's own resource group, which a destroy would delete: azure-native:resources:ResourceGroup ${SUBSCRIPTION}/resourceGroups/other-team-rg\\. Refused`));
   });
 });
 
@@ -154,6 +174,7 @@ describe("reap command", () => {
     searchPath,
     workspace: async () => ws,
     clock: () => NOW,
+    declaredStacks: ["forever", "local"],
   });
 
   beforeEach(() => {
@@ -219,7 +240,41 @@ describe("reap command", () => {
     const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "audit-")), "reap-audit.log");
     assert.equal(await main(["--dry-run"], { ...io(new FakeWorkspace(backend()), fakePulumiOnPath()), auditLog }), 0);
     assert.equal(fs.existsSync(auditLog), false);
-    assert.equal(auditLine("s", "r", undefined, new Date(0)), '{"event":"reap-destroyed","stack":"s","reason":"r","expiresAt":null,"at":"1970-01-01T00:00:00.000Z"}');
+    assert.equal(auditLine("s", "r", undefined, new Date(0)), '{"event":"reap-destroyed","stack":"s","reason":"r","expiresAt":null,"resources":[],"at":"1970-01-01T00:00:00.000Z"}');
+  });
+
+  it("prints what it will destroy, types and names from the state, in the dry run and before a destroy, and keeps them in the audit line", async () => {
+    const stacks = backend();
+    stacks.set("expired-a", { ...config("2026-06-01"), resources: aksState("expired-a") });
+    const expected = destroyedResources(aksState("expired-a"));
+    const listing = `5 resources (from its state):\n${expected.map((r) => `  ${r.type} ${r.name}\n`).join("")}`;
+    assert.equal(await main(["--dry-run"], io(new FakeWorkspace(new Map(stacks)), fakePulumiOnPath())), 0);
+    assert.ok(out.join("").includes(`reap: expired-a would destroy ${listing}`), out.join(""));
+    assert.match(out.join(""), /^reap: expired-b would destroy no resources \(its state is empty\)$/m);
+    out.length = 0;
+    const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "audit-")), "reap-audit.log");
+    assert.equal(await main(["--yes"], { ...io(new FakeWorkspace(new Map(stacks)), fakePulumiOnPath()), auditLog }), 0);
+    const text = out.join("");
+    const announced = text.indexOf(`reap: expired-a (expired at 2026-06-02T00:00:00.000Z): destroying ${listing}`);
+    assert.ok(announced >= 0 && announced < text.indexOf('reap: audit {"event":"reap-destroyed","stack":"expired-a"'), text);
+    const line = JSON.parse(fs.readFileSync(auditLog, "utf8").split("\n")[0]) as { stack: string; resources: unknown };
+    assert.deepEqual([line.stack, line.resources], ["expired-a", expected]);
+  });
+
+  it("keeps a stack whose secrets cannot be decrypted, with the reason in the table, and exits 1", async () => {
+    const ws = new FakeWorkspace(backend(), { read: new Set(["forever"]) });
+    assert.equal(await main(["--yes"], io(ws, fakePulumiOnPath())), EXIT_FAILED);
+    assert.match(out.join(""), /^forever +- +keep-unreadable +kept; failed: its secrets cannot be decrypted .*PULUMI_CONFIG_PASSPHRASE_FOREVER or REAP_PASSPHRASES\["forever"\]$/m);
+  });
+
+  it("a backend that holds none of this repository's stacks is an error (exit 1), the empty backend included, and decides nothing", async () => {
+    const ws = new FakeWorkspace(backend());
+    assert.equal(await main(["--yes"], { ...io(ws, fakePulumiOnPath()), declaredStacks: ["dev", "local"] }), EXIT_FAILED);
+    assert.deepEqual(ws.destroyed, []);
+    assert.match(err.join(""), /^reap: the backend holds none of this repository's stacks \(it has expired-a, expired-b, expired-protected, future, forever, typo\); this repository declares dev, local \(its Pulumi\.<stack>\.yaml files\)\. Is PULUMI_BACKEND_URL the shared backend\? Nothing was decided or destroyed\.$/m);
+    err.length = 0;
+    assert.equal(await main(["--dry-run"], { ...io(new FakeWorkspace(new Map()), fakePulumiOnPath()), declaredStacks: ["dev", "local"] }), EXIT_FAILED);
+    assert.match(err.join(""), /^reap: the backend holds no stacks of this project; this repository declares dev, local/);
   });
 
   it("destroys nothing without --yes, and shows the command to repeat", async () => {
@@ -230,6 +285,10 @@ describe("reap command", () => {
     assert.match(text, /dry run, nothing is changed/);
     assert.match(text, /^expired-a +2026-06-01 +destroy +would destroy/m);
     assert.match(text, /to destroy the stacks marked destroy, run: npm run reap -- --yes/);
+  });
+
+  it("knows this repository's stacks by its stack files", () => {
+    assert.deepEqual(declaredStacks(path.resolve(__dirname, "../..")), ["dev", "local"]);
   });
 
   it("exits 2 on bad arguments before looking for Pulumi", async () => {

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { aksKubeconfig } from "./kubeconfigFixtures";
 
 export const PROJECT = "prices-api-netpol";
 
@@ -25,7 +26,12 @@ export interface ProgramRun {
   one(type: string, name?: string): RecordedResource;
 }
 
-export const KUBECONFIG_TEXT = "apiVersion: v1\nkind: Config\nclusters: []\n# mock\n";
+/** What the mocked AKS returns from listClusterUserCredential: an Entra ID cluster's exec kubeconfig (device code). */
+export const KUBECONFIG_TEXT = aksKubeconfig({
+  exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "devicecode", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"] },
+});
+/** Who the mocked azure-native provider says runs the program (getClientConfig). */
+export const CLIENT = { objectId: "11111111-2222-3333-4444-555555555555", subscriptionId: "00000000-0000-0000-0000-000000000001", tenantId: "99999999-0000-0000-0000-000000000009", clientId: "aaaaaaaa-0000-0000-0000-00000000000a" };
 
 /** The dev stack's config as `pulumi config` would hand it to the program. */
 export const DEV_CONFIG: Record<string, string> = {
@@ -99,6 +105,7 @@ export async function runProgram(config: Record<string, string> = DEV_CONFIG, st
         if (args.token === "azure-native:containerservice:listManagedClusterUserCredentials") {
           return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(KUBECONFIG_TEXT).toString("base64") }] };
         }
+        if (args.token === "azure-native:authorization:getClientConfig") return CLIENT;
         return {};
       },
     },

@@ -6,15 +6,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { validateConfig } from "../../core/config";
 import { stackObjects } from "../../core/stack";
-import { AZURE_NPM_RETIREMENT_WARNING, clusterSettings, clusterWarnings, replacementWarnings } from "../../core/stack/cluster";
-import { DEV_CONFIG, KUBECONFIG_TEXT, PROJECT, type ProgramRun, type RecordedResource, runFailingProgram, runProgram, valueOf } from "./harness";
+import { AZURE_NPM_RETIREMENT_WARNING, clusterSettings, clusterWarnings, LOCAL_ACCOUNTS_WARNING, replacementWarnings } from "../../core/stack/cluster";
+import { parse } from "yaml";
+import { CLIENT, DEV_CONFIG, KUBECONFIG_TEXT, PROJECT, type ProgramRun, type RecordedResource, runFailingProgram, runProgram, valueOf } from "./harness";
+import { CA, SERVER } from "./kubeconfigFixtures";
 
 const RG = "azure-native:resources:ResourceGroup";
 const AKS = "azure-native:containerservice:ManagedCluster";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const ACCESS_WAIT = "pulumi-nodejs:dynamic/pricesapi:ClusterAccessWait";
 const key = (k: string) => `${PROJECT}:${k}`;
 
 const urnOf = (resource: pulumi.Resource | undefined) => valueOf(resource?.urn);
+/** The resource objects the program created, found through what depends on them. */
+const waitResource = (run: ProgramRun) => ((run.one(K8S_PROVIDER).opts.dependsOn ?? []) as pulumi.Resource[])[0];
+const assignmentResource = (run: ProgramRun) => ((run.one(ACCESS_WAIT).opts.dependsOn ?? []) as pulumi.Resource[])[0];
 const kubernetesObjects = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith("kubernetes:"));
 const objectNamed = (run: ProgramRun, kind: string, name: string): RecordedResource => {
   const found = kubernetesObjects(run).filter((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata as { name: string }).name === name);
@@ -72,14 +79,47 @@ describe("the dev stack (AKS) under mocks", function () {
     assert.equal(aks.opts.protect, false);
   });
 
-  it("reads the kubeconfig from AKS user credentials, decoded, and keeps it secret at the provider", async () => {
+  it("signs in with Entra ID and authorizes with Azure RBAC, local accounts disabled", () => {
+    const aks = run.one(AKS).inputs;
+    assert.deepEqual(aks.aadProfile, { managed: true, enableAzureRBAC: true });
+    assert.equal(aks.disableLocalAccounts, true);
+    assert.equal(aks.enableRBAC, true);
+  });
+
+  it("gives the identity running up RBAC Cluster Admin on the cluster, through a role assignment of its own", () => {
+    const assignments = run.byType(ROLE_ASSIGNMENT);
     assert.deepEqual(
-      run.invokes.map((i) => i.token),
-      ["azure-native:containerservice:listManagedClusterUserCredentials"],
+      assignments.map((a) => [a.name, a.inputs.scope, a.inputs.principalId, a.inputs.roleDefinitionId]),
+      [["policy-demo-deployer-cluster-admin", "policy-demo-id", CLIENT.objectId, `/subscriptions/${CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`]],
     );
+  });
+
+  it("orders it before every Kubernetes object: assignment, then the wait for it to reach the cluster, then the provider", async () => {
+    const assignment = run.one(ROLE_ASSIGNMENT);
+    const wait = run.one(ACCESS_WAIT);
+    const dependsOn = async (r: RecordedResource) => Promise.all(((r.opts.dependsOn ?? []) as pulumi.Resource[]).map(urnOf));
+    assert.deepEqual(await dependsOn(wait), [String(await urnOf(assignmentResource(run)))]);
+    assert.equal(wait.inputs.roleAssignmentId, `${assignment.name}-id`, "a new or replaced assignment is waited for again");
+    assert.deepEqual([wait.inputs.timeoutSeconds, wait.inputs.intervalSeconds], [600, 10], "bounded: at most ten minutes, one question every 10 s");
+    assert.deepEqual([wait.inputs.server, wait.inputs.certificateAuthorityData, wait.inputs.principalId], [SERVER, CA, CLIENT.objectId]);
+    // The engine runs the wait in its dynamic-provider process: the provider must serialize, and does.
+    assert.match(String(wait.inputs.__provider), /exports\.handler = .*[\s\S]*askCluster[\s\S]*selfsubjectaccessreviews/);
+    const provider = run.one(K8S_PROVIDER);
+    assert.deepEqual(await dependsOn(provider), [String(await urnOf(waitResource(run)))]);
+    for (const r of kubernetesObjects(run)) assert.match(String(await urnOf(r.opts.provider as pulumi.Resource)), /providers:kubernetes::policy-demo-k8s$/, r.name);
+  });
+
+  it("signs the Kubernetes provider in with kubelogin (exec, Azure CLI login), keeping only AKS's server and CA, and keeps it secret", async () => {
+    const credentials = run.invokes.find((i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials");
+    assert.equal(credentials?.inputs.format, "exec");
     const provider = run.one(K8S_PROVIDER);
     // What the engine receives: a value wrapped in Pulumi's secret signature, never plain text.
-    assert.deepEqual(provider.inputs.kubeconfig, { [specialSigKey]: specialSecretSig, value: KUBECONFIG_TEXT });
+    const wrapped = provider.inputs.kubeconfig as { [specialSigKey]: string; value: string };
+    assert.equal(wrapped[specialSigKey], specialSecretSig);
+    const kubeconfig = parse(wrapped.value);
+    assert.deepEqual(kubeconfig.clusters, [{ name: "policy-demo", cluster: { server: SERVER, "certificate-authority-data": CA } }]);
+    assert.deepEqual(kubeconfig.users[0].user.exec.command, "kubelogin");
+    assert.deepEqual(kubeconfig.users[0].user.exec.args, ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]);
     assert.equal(await pulumi.isSecret(provider.props.kubeconfig as pulumi.Output<string>), true);
     // A permanent deleteUnreachable would let a refresh during an outage drop every object from state.
     assert.equal(provider.inputs.deleteUnreachable, undefined);
@@ -90,7 +130,7 @@ describe("the dev stack (AKS) under mocks", function () {
   it("exports the kubeconfig only as a secret", async () => {
     const kubeconfig = run.outputs.kubeconfig as pulumi.Output<string>;
     assert.equal(await pulumi.isSecret(kubeconfig), true);
-    assert.equal(await valueOf(kubeconfig), KUBECONFIG_TEXT);
+    assert.equal(await valueOf(kubeconfig), (run.one(K8S_PROVIDER).inputs.kubeconfig as { value: string }).value);
   });
 
   it("applies exactly the objects of core/stack, with the tutorial's names, through the explicit provider", async () => {
@@ -172,23 +212,16 @@ describe("the dev stack (AKS) under mocks", function () {
     assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] });
   });
 
-  it("exports names, the in-cluster URL and the tutorial's allow/deny commands for this stack", async () => {
+  it("exports names, the in-cluster URL and what the tutorial's two checks prove, as information: no command to run", async () => {
     assert.equal(await valueOf(run.outputs.resourceGroupName as pulumi.Output<string>), "policy-demo-rg-physical");
     assert.equal(await valueOf(run.outputs.clusterName as pulumi.Output<string>), "policy-demo-physical");
     assert.equal(run.outputs.pricesApiUrl, "http://prices-api-service.pricing-ns.svc.cluster.local/price/1");
-    const allow = String(run.outputs.allowCheckCommand);
-    assert.match(allow, /-n critical-project/);
-    assert.match(allow, /--labels="app=prices-api-consumer"/);
-    assert.match(allow, /prices-api-service\.pricing-ns\.svc\.cluster\.local\/price\/1/);
-    assert.match(String(run.outputs.denyCheckCommand), /kubectl run curl-po-deny .*-n default .*price\/1/);
-    assert.match(allow, /--image=curlimages\/curl:8\.11\.1@sha256:[0-9a-f]{64} /, "the default probe image is pinned by digest");
-  });
-});
-
-describe("probeImage", () => {
-  it("is the image of both check commands", async () => {
-    const run = await runProgram({ ...DEV_CONFIG, [key("probeImage")]: "localhost/curl:7.88.1" });
-    for (const command of [run.outputs.allowCheckCommand, run.outputs.denyCheckCommand]) assert.match(String(command), / --image=localhost\/curl:7\.88\.1 /);
+    // Whoever can write the state can write the outputs: nothing documented runs them (npm run check builds its own).
+    assert.equal(run.outputs.allowCheckCommand, undefined);
+    assert.equal(run.outputs.denyCheckCommand, undefined);
+    assert.equal(run.outputs.allowCheck, "a pod labelled app=prices-api-consumer in namespace critical-project gets an answer from http://prices-api-service.pricing-ns.svc.cluster.local/price/1");
+    assert.equal(run.outputs.denyCheck, "an unlabelled pod in namespace default is blocked from http://prices-api-service.pricing-ns.svc.cluster.local/price/1");
+    for (const value of Object.values(run.outputs)) assert.doesNotMatch(typeof value === "string" ? value : "", /kubectl|curl /);
   });
 });
 
@@ -242,6 +275,41 @@ describe("stack options under mocks", () => {
     );
   });
 
+  it("assigns RBAC Cluster Admin to the configured deployer and RBAC Reader (namespaces included, no Secrets) to the preview identity", async () => {
+    const deployer = "aaaaaaaa-1111-2222-3333-444444444444";
+    const preview = "bbbbbbbb-1111-2222-3333-444444444444";
+    const run = await runProgram({ ...DEV_CONFIG, [key("deployerPrincipalId")]: deployer, [key("previewPrincipalId")]: preview });
+    const role = (id: string) => `/subscriptions/${CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+    assert.deepEqual(
+      run.byType(ROLE_ASSIGNMENT).map((a) => [a.name, a.inputs.scope, a.inputs.principalId, a.inputs.roleDefinitionId]),
+      [
+        ["policy-demo-deployer-cluster-admin", "policy-demo-id", deployer, role("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")],
+        ["policy-demo-preview-reader", "policy-demo-id", preview, role("7f6c6a51-bcf8-42ba-9220-52d62157d7db")],
+      ],
+    );
+    assert.equal(run.one(ACCESS_WAIT).inputs.principalId, deployer, "the wait is for the deployer's assignment");
+  });
+
+  it("localAccounts: true opts a demo back into local accounts: no Entra ID, no role assignment, no wait, AKS's user credential, and a warning", async () => {
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = (message: string) => (warnings.push(message), Promise.resolve());
+    let run: ProgramRun;
+    try {
+      run = await runProgram({ ...DEV_CONFIG, [key("localAccounts")]: "true" });
+    } finally {
+      pulumi.log.warn = warn;
+    }
+    const aks = run.one(AKS).inputs;
+    assert.deepEqual([aks.aadProfile, aks.disableLocalAccounts], [undefined, false]);
+    assert.deepEqual([run.byType(ROLE_ASSIGNMENT), run.byType(ACCESS_WAIT)], [[], []]);
+    assert.equal(run.invokes.find((i) => i.token.endsWith("listManagedClusterUserCredentials"))?.inputs.format, undefined);
+    assert.equal((run.one(K8S_PROVIDER).inputs.kubeconfig as { value: string }).value, KUBECONFIG_TEXT);
+    assert.equal(run.one(K8S_PROVIDER).opts.dependsOn, undefined);
+    assert.ok(warnings.includes(LOCAL_ACCOUNTS_WARNING), warnings.join("\n"));
+    assert.match(LOCAL_ACCOUNTS_WARNING, /^localAccounts is true: .*anyone who may list it \(Azure Kubernetes Service Cluster User Role\) is cluster-admin; use it only for a throw-away demo/);
+  });
+
   it("the local stack (existing cluster) creates no Azure resources and uses the kubeconfig context", async () => {
     const run = await runProgram({ [key("clusterMode")]: "existing", [key("kubeContext")]: "k3d-policy-demo" }, "local");
     assert.deepEqual(run.resources.filter((r) => r.type.startsWith("azure-native:")), []);
@@ -276,6 +344,18 @@ describe("config errors stop the program before any resource exists", () => {
     ["caller in a bad namespace", { [key("allowedCallers")]: '[{"namespace":"Critical_Project","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "Critical_Project"/],
     ["caller in default", { [key("allowedCallers")]: '[{"namespace":"default","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "default"; the stack creates \(and on destroy deletes\) each caller's namespace, so it cannot be one the cluster owns/],
     ["caller in kube-system", { [key("allowedCallers")]: '[{"namespace":"kube-system","podLabels":{"app":"x"}}]' }, /allowedCallers\[0\]\.namespace is "kube-system"; the stack creates/],
+    [
+      "caller labelled like prices-api",
+      { [key("allowedCallers")]: '[{"namespace":"billing","podLabels":{"app":"prices-api","tier":"web"}}]' },
+      /allowedCallers\[0\]\.podLabels is \{"app":"prices-api","tier":"web"\}; it matches app=prices-api, the selector of Service prices-api-service, so a pod with these labels \(verify's probe in pricing-ns among them\) would join the Service and receive prices-api's traffic; use labels that do not include app=prices-api/,
+    ],
+    ["deployerPrincipalId not an object id", { [key("deployerPrincipalId")]: "alice@example.com" }, /deployerPrincipalId is "alice@example.com"; expected an Entra object id \(a GUID\)/],
+    ["localAccounts not a boolean", { [key("localAccounts")]: "yes" }, /localAccounts is "yes"; expected true or false/],
+    [
+      "localAccounts with a preview identity",
+      { [key("localAccounts")]: "true", [key("previewPrincipalId")]: "bbbbbbbb-1111-2222-3333-444444444444" },
+      /localAccounts is true; a cluster with local accounts has no Azure RBAC, so deployerPrincipalId and previewPrincipalId would grant nothing/,
+    ],
     ["empty nodeVmSize", { [key("nodeVmSize")]: "" }, /nodeVmSize is ""; expected an Azure VM size such as Standard_B2s; remove the key to use the default Standard_B2s/],
     ["a 600-character value", { [key("dnsPrefix")]: "a".repeat(600) }, /dnsPrefix is "a{40}\.\.\."; expected at most 512 characters, got 600/],
     ["misspelt key (case)", { [key("nodecount")]: "3" }, /nodecount is "3"; no such key; did you mean nodeCount\? the keys are clusterMode, /],
@@ -347,9 +427,9 @@ describe("preview warnings about the cluster", () => {
   });
 
   it("names cilium as the migration path off Azure Network Policy Manager, once, and only for azure", () => {
-    assert.deepEqual(clusterWarnings({ networkPolicy: "azure" }), [AZURE_NPM_RETIREMENT_WARNING]);
+    assert.deepEqual(clusterWarnings({ networkPolicy: "azure", localAccounts: false }), [AZURE_NPM_RETIREMENT_WARNING]);
     assert.match(AZURE_NPM_RETIREMENT_WARNING, /2026-09-30 and 2028-09-30.*networkPolicy cilium/);
-    assert.deepEqual(clusterWarnings({ networkPolicy: "cilium" }), []);
-    assert.deepEqual(clusterWarnings({ networkPolicy: "calico" }), []);
+    assert.deepEqual(clusterWarnings({ networkPolicy: "cilium", localAccounts: false }), []);
+    assert.deepEqual(clusterWarnings({ networkPolicy: "calico", localAccounts: false }), []);
   });
 });

@@ -6,6 +6,9 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { INTERRUPTING_SIGNALS, interruptOnSignals, verifyMain } from "../../cli/verify";
+import { connect } from "../../cli/verify/connect";
+import { readStackConfig } from "../../core/stackConfigFile";
+import { aksKubeconfig } from "../stack/kubeconfigFixtures";
 import { PROJECT_DIR } from "./helpers";
 
 /** A kubeconfig whose API server is a closed port on this machine: "connection refused" at once. */
@@ -123,6 +126,32 @@ describe("verify: command line without a cluster", () => {
     assert.match(r.stderr, /^no cluster reachable: kubeconfig \S+empty\.yaml is empty: did `pulumi stack output kubeconfig --show-secrets` fail/);
   });
 
+  it("says a malformed kubeconfig is not valid YAML, with file, line and column only: never its content", async () => {
+    const broken = path.join(dir, "broken.yaml");
+    fs.writeFileSync(broken, "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: s3cr3t-token-value\n   bad: [\n");
+    const r = await run(["--kubeconfig", broken]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `no cluster reachable: kubeconfig ${broken} is not valid YAML (line 6, column 4)\n`);
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cr3t|token|bad:/);
+    const viaEnv = await run(["--yes"], { KUBECONFIG: broken });
+    assert.equal(viaEnv.code, 1);
+    assert.equal(viaEnv.stderr, `no cluster reachable: kubeconfig ${broken} is not valid YAML (line 6, column 4)\n`);
+  });
+
+  it("says the same of a stack's malformed kubeconfig output, without a stack trace or its content", async () => {
+    let stderr = "";
+    const code = await verifyMain(["--stack", "dev"], {
+      stdout: () => {},
+      stderr: (t) => void (stderr += t),
+      projectDir: PROJECT_DIR,
+      env: {},
+      stackKubeconfig: async () => "apiVersion: v1\nclusters:\n- cluster:\n    server: https://x.hcp.australiaeast.azmk8s.io:443\n  token: \"s3cr3t\n",
+    });
+    assert.equal(code, 1);
+    assert.match(stderr, /^no cluster reachable: the kubeconfig output of stack dev is not valid YAML \(line \d+, column \d+\)\n$/);
+    assert.doesNotMatch(stderr, /s3cr3t|\n\s+at /);
+  });
+
   it("says a server that answers with an HTML page is not a Kubernetes API server", async () => {
     const server = http.createServer((_req, res) => {
       res.writeHead(404, { "content-type": "text/html" });
@@ -164,5 +193,22 @@ describe("verify: command line without a cluster", () => {
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /no cluster reachable: connection refused at https:\/\/127\.0\.0\.1:1/);
+  });
+});
+
+describe("verify: the kubeconfig output of an AKS stack", () => {
+  const connectTo = (output: string) =>
+    connect({ stack: "dev", config: readStackConfig("dev", PROJECT_DIR), projectDir: PROJECT_DIR, env: {}, stackKubeconfig: async () => output });
+
+  it("runs no command the state names: an exec user becomes this project's kubelogin", async () => {
+    const planted = aksKubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "sh", args: ["-c", "echo PWNED; id -un"] } });
+    const connection = await connectTo(planted);
+    const exec = connection.kubeConfig.getCurrentUser()?.exec as { command: string; args: string[]; env?: unknown } | undefined;
+    assert.deepEqual([exec?.command, exec?.args, exec?.env], ["kubelogin", ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"], undefined]);
+    assert.match(connection.description, /^context aks \(https:\/\/policy-demo-dev-abc123\.hcp\.australiaeast\.azmk8s\.io:443\) from the kubeconfig output of stack dev$/);
+  });
+
+  it("sends nothing to a server that is not AKS's", async () => {
+    await assert.rejects(connectTo(aksKubeconfig({ token: "t" }, "https://collector.example.com")), /^NoClusterError: no cluster reachable: the kubeconfig output of stack dev names a server that is not an AKS API server/);
   });
 });

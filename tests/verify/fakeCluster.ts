@@ -82,6 +82,7 @@ export class FakeCluster implements KubeClient {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.fail("createPod", key);
     if (!this.namespaces.has(pod.metadata.namespace ?? "default")) throw new Error(`namespaces "${pod.metadata.namespace}" not found`);
+    if (this.pods.has(key)) throw new Error(`pods "${pod.metadata.name}" already exists`);
     this.pods.set(key, { pod, polls: 0, script: this.behaviour(pod) });
     this.created.push(`pod ${key}`);
     this.fail("createPod", key, this.failuresAfter);
@@ -94,7 +95,7 @@ export class FakeCluster implements KubeClient {
     if (!p) return { phase: "Gone" };
     const state = p.script.states[Math.min(p.polls, p.script.states.length - 1)];
     p.polls++;
-    return state;
+    return { ...state, labels: { ...p.pod.metadata.labels } };
   }
 
   async readPodLogs(namespace: string, name: string): Promise<string> {

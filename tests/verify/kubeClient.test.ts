@@ -80,11 +80,15 @@ describe("verify: the real KubeClient against a stand-in API server", () => {
   it("reads pod phases with the waiting reason, and a deleted pod as Gone", async () => {
     routes.set("GET /api/v1/namespaces/default/pods/p", {
       status: 200,
-      body: { kind: "Pod", status: { phase: "Pending", containerStatuses: [{ name: "probe", state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } } }] } },
+      body: {
+        kind: "Pod",
+        metadata: { name: "p", labels: { "netpol-verify/run-id": "run1" } },
+        status: { phase: "Pending", containerStatuses: [{ name: "probe", state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } } }] },
+      },
     });
-    assert.deepEqual(await client.podState("default", "p"), { phase: "Pending", reason: "ImagePullBackOff: Back-off pulling image" });
+    assert.deepEqual(await client.podState("default", "p"), { phase: "Pending", reason: "ImagePullBackOff: Back-off pulling image", labels: { "netpol-verify/run-id": "run1" } });
     routes.set("GET /api/v1/namespaces/default/pods/q", { status: 200, body: { kind: "Pod", status: { phase: "Succeeded", containerStatuses: [{ name: "probe", state: { terminated: { reason: "Completed", exitCode: 0 } } }] } } });
-    assert.deepEqual(await client.podState("default", "q"), { phase: "Succeeded" });
+    assert.deepEqual(await client.podState("default", "q"), { phase: "Succeeded", labels: {} });
     assert.deepEqual(await client.podState("default", "nope"), { phase: "Gone" });
   });
 

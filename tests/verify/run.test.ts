@@ -159,13 +159,31 @@ describe("verify: run orchestration (fake cluster)", () => {
     assert.ok(lines.some((l) => /cleanup: kept namespace copycat-critical-project: it is not this run's/.test(l)), lines.join("\n"));
   });
 
+  it("never deletes a pod that was already there under a probe's name (409), and says so", async () => {
+    const { cluster, lines, input } = setup(enforcing);
+    const taken = input.plan.probes[0];
+    const theirs = { apiVersion: "v1", kind: "Pod", metadata: { name: taken.podName, namespace: taken.namespace, labels: { app: "prices-api-consumer" } } };
+    cluster.pods.set(`${taken.namespace}/${taken.podName}`, { pod: theirs, polls: 0, script: { states: [{ phase: "Running" }] } });
+    const result = await runVerify(input);
+    if (result.kind !== "probed") return assert.fail(result.kind);
+    assert.match(result.report.rows[0].observation.detail, /could not create the probe pod: pods "netpol-probe-consumer-s1" already exists/);
+    assert.ok(cluster.pods.has(`${taken.namespace}/${taken.podName}`), "the pod that was there survives");
+    assert.ok(!cluster.deleted.includes(`pod ${taken.namespace}/${taken.podName}`));
+    assert.deepEqual(result.cleanup.kept, [`pod ${taken.namespace}/${taken.podName}`]);
+    assert.ok(lines.some((l) => l === `cleanup: kept pod ${taken.namespace}/${taken.podName}: it is not this run's (no netpol-verify/run-id=run1 label)`), lines.join("\n"));
+    assert.deepEqual(cluster.leftovers(), [], "every pod verify did create is gone");
+  });
+
   it("treats a pod status it cannot read as unknown until the deadline, then as a probe error", async () => {
     const { cluster, input } = setup(enforcing, { podTimeoutMs: 5_000 });
     cluster.failures.push({ method: "podState", error: new Error("connect ECONNREFUSED") });
     const result = await runVerify(input);
     if (result.kind !== "probed") return assert.fail(result.kind);
     assert.match(result.report.rows[0].observation.detail, /no result within 5s \(last state Unknown: status unavailable: connect ECONNREFUSED\)/);
-    assertAllDeleted(cluster, result);
+    // A pod whose labels cannot be read cannot be shown to be this run's: it is reported, not deleted.
+    assert.equal(result.cleanup.failed.length, 7);
+    assert.match(result.cleanup.failed[0], /^pod \S+\/netpol-probe-\S+: connect ECONNREFUSED$/);
+    assert.deepEqual(cluster.deleted.filter((d) => d.startsWith("pod ")), []);
   });
 
   it("on interrupt (SIGINT/SIGTERM) stops waiting, deletes every created object and says nothing was verified", async () => {
