@@ -54,9 +54,3 @@ export async function prepareStack(ws: StackWorkspace, stack = LOCAL_STACK): Pro
 export async function upStack(ws: StackWorkspace, stack = LOCAL_STACK): Promise<CommandResult> {
   return runProgram({ projectDir: ws.projectDir, stack, operation: "up" }, ws.tools, ws.env, ws.logFile);
 }
-
-/** The stack's outputs (`pulumi stack output --json`). */
-export async function stackOutputs(ws: StackWorkspace, stack = LOCAL_STACK): Promise<Record<string, unknown>> {
-  const res = mustSucceed(await pulumi(ws, ["stack", "output", "--json", "-s", stack]), "pulumi stack output");
-  return JSON.parse(res.stdout) as Record<string, unknown>;
-}

@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../core/stackConfigFile";
 import { LocalCluster } from "./cluster";
-import { LOCAL_STACK, mustSucceed, prepareStack, stackOutputs, stackWorkspace, upStack } from "./localStack";
+import type { StackConfig } from "../core/config";
+import { LOCAL_STACK, mustSucceed, prepareStack, stackWorkspace, upStack } from "./localStack";
 import { CLUSTER_CONTEXT, clusterLayout } from "./nodeConfig";
 import { run } from "./pulumi";
 import { runTutorialChecks, type TutorialCheck } from "./tutorialChecks";
@@ -69,7 +70,24 @@ async function up(root: string): Promise<number> {
       cluster = undefined;
     }
   }
-  cluster ??= await LocalCluster.start(t, { root: clusterDir(root), name: "local", log });
+  if (!cluster) {
+    // Ctrl-C or SIGTERM before this `up` is done takes down what it started (from the record on
+    // disk, so a start interrupted half-way goes too); a cluster it reused stays up.
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log(`\nlocal: ${signal}: tearing down the cluster this run started`);
+      const started = LocalCluster.find(t, clusterDir(root));
+      void (started ? started.stop() : Promise.resolve({ leftovers: [] as string[] })).then((r) => {
+        if (r.leftovers.length > 0) log(`local: teardown left: ${r.leftovers.join("; ")}`);
+        else fs.rmSync(root, { recursive: true, force: true });
+        process.exit(130);
+      });
+    };
+    for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, onSignal);
+    cluster = await LocalCluster.start(t, { root: clusterDir(root), name: "local", log });
+  }
   log(`local: deploying stack ${LOCAL_STACK} with the real Pulumi engine (${t.versions.PULUMI_VERSION})`);
   const ws = stackWorkspace(t, REPO, stackDir(root), cluster.kubeconfig);
   await prepareStack(ws);
@@ -77,7 +95,6 @@ async function up(root: string): Promise<number> {
   const changes = /Resources:\n([\s\S]*?)\n\n/.exec(upResult.output)?.[1].trim().replace(/\s+/g, " ") ?? "";
   await cluster.waitAvailable("pricing-ns", "prices-api-deployment", 120_000);
   log(`local: stack ${LOCAL_STACK} up (${changes}); prices-api Available (${since(started)})`);
-  const outputs = await stackOutputs(ws);
   const config = readStackConfig(LOCAL_STACK, REPO);
 
   log("local: the tutorial's allow and deny checks (npm run check -- allow|deny: kubectl run curl-po-allow / curl-po-deny)");
@@ -89,37 +106,58 @@ async function up(root: string): Promise<number> {
     logFile: ws.logFile,
   });
   process.stderr.write(verify.output);
-  process.stdout.write(summary({ cluster, outputs, checks, verifyCode: verify.code, verifyOutput: verify.output, seconds: (Date.now() - started) / 1000, root }));
+  const kubernetesVersion = (await cluster.version()).gitVersion;
+  process.stdout.write(summary({ cluster, kubernetesVersion, config, checks, verifyCode: verify.code, verifyOutput: verify.output, seconds: (Date.now() - started) / 1000 }));
   return checks.every((c) => c.asExpected) && verify.code === 0 ? 0 : 1;
 }
 
-function summary(s: { cluster: LocalCluster; outputs: Record<string, unknown>; checks: TutorialCheck[]; verifyCode: number; verifyOutput: string; seconds: number; root: string }): string {
-  const rows = [...s.verifyOutput.matchAll(/^(\S+)\s+(\S+)\s+(\S+)\s+(allowed|denied)(?: \(intent: \w+\))?\s+(allowed|denied|error)\s+([✓✗])\s+(.*)$/gm)];
-  const gotIn = rows.filter((r) => r[5] === "allowed").map((r) => `${r[2]}/${r[1]} (${r[3]})`);
-  const keptOut = rows.filter((r) => r[5] === "denied").map((r) => `${r[2]}/${r[1]} (${r[3]}): ${r[7]}`);
-  const lines = [
+interface VerifyRow {
+  who: string;
+  labels: string;
+  observed: string;
+  detail: string;
+}
+
+/** verify's table rows (probe, namespace, labels, expected, observed, verdict, detail). */
+function verifyRows(output: string): VerifyRow[] {
+  return [...output.matchAll(/^(\S+)\s+(\S+)\s+(\S+)\s+(?:allowed|denied)(?: \(intent: \w+\))?\s+(allowed|denied|error)\s+[✓✗]\s+(.*)$/gm)].map((m) => ({
+    who: `${m[2]}/${m[1]}`,
+    labels: m[3],
+    observed: m[4],
+    detail: m[5],
+  }));
+}
+
+function summary(s: { cluster: LocalCluster; kubernetesVersion: string; config: StackConfig; checks: TutorialCheck[]; verifyCode: number; verifyOutput: string; seconds: number }): string {
+  const rows = verifyRows(s.verifyOutput);
+  const width = Math.max(0, ...rows.map((r) => r.who.length));
+  const line = (r: VerifyRow, detail: boolean) => `    ${r.who.padEnd(width)}  ${r.labels}${detail ? `  ${r.detail}` : ""}`;
+  const keptOut = rows.filter((r) => r.observed === "denied");
+  const how = /^Blocked connections: (.*)\.$/m.exec(s.verifyOutput)?.[1];
+  return [
     "",
-    `Local cluster: ready in ${s.seconds.toFixed(0)} s. Kubernetes ${s.cluster.name === "local" ? "" : `${s.cluster.name} `}with containerd, kube-proxy, CoreDNS and kube-router enforcing NetworkPolicies.`,
-    "Deployed (stack local): namespaces pricing-ns and critical-project, Deployment prices-api-deployment, Service prices-api-service,",
+    `Local cluster up in ${s.seconds.toFixed(0)} s: Kubernetes ${s.kubernetesVersion} on one node (containerd, kube-proxy, CoreDNS), kube-router enforcing NetworkPolicies.`,
+    `Deployed (stack ${LOCAL_STACK}): namespaces pricing-ns and ${s.config.allowedCallers.map((c) => c.namespace).join(", ")}, Deployment prices-api-deployment, Service prices-api-service,`,
     "  NetworkPolicies default-deny-ingress and prices-api-network-policy.",
-    "  prices-api runs a STAND-IN image (localhost/prices-api-standin: GET /price/{id} on 8080), not rahulrai/prices-api: no registry is reachable here.",
-    `  ${String(s.outputs.pricesApiUrl ?? "")}`,
+    `  prices-api runs a STAND-IN image, ${s.config.pricesApiImage} (GET /price/{id} on 8080), not rahulrai/prices-api: no registry is reachable here.`,
     "",
-    "The tutorial's checks:",
-    ...s.checks.map((c) => `  ${c.asExpected ? "✓" : "✗"} npm run check -- ${c.kind}: ${c.message}${c.answer ? ` (${c.answer})` : ""}`),
+    "The tutorial's checks (npm run check -- allow|deny):",
+    ...s.checks.map((c) => `  ${c.asExpected ? "✓" : "✗"} ${c.message}${c.answer ? `: ${c.answer}` : ""}`),
     "",
-    `npm run verify: ${s.verifyCode === 0 ? "passed" : `FAILED (exit ${s.verifyCode})`}`,
-    `  got in:    ${gotIn.join("; ") || "(none)"}`,
-    `  kept out:  ${keptOut.join("; ") || "(none)"}`,
+    `npm run verify: ${s.verifyCode === 0 ? `passed, ${rows.length} probes` : `FAILED (exit ${s.verifyCode}); its report is above`}`,
+    "  Got in:",
+    ...rows.filter((r) => r.observed === "allowed").map((r) => line(r, true)),
+    `  Kept out${how ? `, ${how}` : ""}:`,
+    ...keptOut.map((r) => line(r, how === undefined)),
+    ...(rows.some((r) => r.observed === "error") ? ["  Not checked:", ...rows.filter((r) => r.observed === "error").map((r) => line(r, true))] : []),
     "",
     "Reach the cluster:",
     `  kubeconfig: ${s.cluster.kubeconfig}`,
     "  npm run local -- kubectl get pods -A",
-    `  KUBECONFIG=${s.cluster.kubeconfig} npm run verify -- --stack local`,
+    `  npm run verify -- --stack ${LOCAL_STACK} --kubeconfig ${s.cluster.kubeconfig}`,
     "  npm run local -- down      (removes the cluster and the local stack's state)",
     "",
-  ];
-  return lines.join("\n");
+  ].join("\n");
 }
 
 /** The recorded cluster, without building anything: undefined when none was started. */

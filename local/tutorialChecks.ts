@@ -19,7 +19,8 @@ export async function runTutorialChecks(cluster: LocalCluster, config: StackConf
     // argv[0] is "kubectl": the cluster runs its own build of it, with its kubeconfig.
     const res = await cluster.kubectlResult(checkCommand(kind, config).slice(1));
     const verdict = checkVerdict(kind, res.code);
-    const answer = res.stdout.trim().split("\n").pop();
+    // The answer is curl's line; kubectl adds its own "pod ... deleted" after it.
+    const answer = res.stdout.split("\n").filter((l) => l.trim() && !/^pod ".*" deleted/.test(l)).pop();
     results.push({ kind, ...verdict, ...(verdict.observed === "reached" && answer ? { answer } : {}) });
   }
   return results;
