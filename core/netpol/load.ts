@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { yaml } from "../lazyYaml";
+import { KubectlYamlError, readKubectlYaml, type KubectlDocument } from "./kubectlYaml";
 import { describeSource, ErrorContext, ManifestError, show, type ObjectSource } from "./errors";
 import { isMapping, validateContainerPorts, validateLabels, validateMetadata, validateNetworkPolicy, validatePodIP } from "./validate";
 import { withNameLabel } from "./namespaces";
@@ -88,47 +88,24 @@ function envelope(document: unknown, documentSource: ObjectSource, out: SourcedO
 }
 
 /**
- * Parses one manifest file's text: YAML (multi-document) or JSON, with
- * `kind: List` expanded. Throws ManifestError on malformed input or a
- * document without kind or metadata.name. Empty documents are skipped.
+ * Parses one manifest file's text as kubectl reads it (kubectlYaml.ts): multi-document YAML with
+ * kubectl's YAML 1.1 reading of every scalar, or JSON, with `kind: List` expanded. Throws
+ * ManifestError, naming the line where it can, on malformed input, on a value kubectl refuses, or
+ * a document without kind or metadata.name. Empty documents are skipped.
  */
 export function parseManifestText(text: string, file: string): SourcedObject[] {
   const out: SourcedObject[] = [];
-  if (extname(file).toLowerCase() === ".json") {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new ManifestError(`malformed JSON: ${(e as Error).message}`, file, 1);
-    }
-    envelope(value, { file, document: 1 }, out);
-    return out;
-  }
-  let docs: ReturnType<ReturnType<typeof yaml>["parseAllDocuments"]>;
+  let documents: KubectlDocument[];
   try {
-    docs = yaml().parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    documents = readKubectlYaml(text);
   } catch (e) {
-    // The parser recurses on nesting: absurdly deep input ends here rather than in a crash.
-    throw new ManifestError(`malformed YAML: ${e instanceof RangeError ? `nested too deep to parse` : (e as Error).message}`, file, undefined, undefined);
+    if (!(e instanceof KubectlYamlError)) throw e;
+    throw new ManifestError(e.detail, file, e.document, e.field, e.line);
   }
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, i) => {
-    const document = i + 1;
-    if (doc.errors.length > 0) {
-      // The parser's message is "... at line 6, column 1:" followed by the lines and a caret: keep them.
-      const [head, ...frame] = doc.errors[0].message.split("\n");
-      const context = frame.filter((l) => l.trim() !== "").map((l) => `  ${l}`);
-      throw new ManifestError(`malformed YAML: ${[head, ...context].join("\n")}`, file, document);
-    }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      throw new ManifestError(`malformed YAML: ${(e as Error).message}`, file, document);
-    }
-    if (value === null || value === undefined) return;
-    envelope(value, { file, document }, out);
-  });
+  for (const { index, value, lines } of documents) {
+    if (value === null || value === undefined) continue;
+    envelope(value, { file, document: index, ...(lines ? { lines } : {}) }, out);
+  }
   return out;
 }
 

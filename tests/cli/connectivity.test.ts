@@ -60,11 +60,11 @@ describe("connectivity command", () => {
     assert.ok(stdout.includes("ip:0.0.0.0/0 (all),pricing-ns/prices-api-deployment,,,false,\n"));
   });
 
-  it("exits 2 with file, document and field on a malformed manifest, without a stack trace", () => {
+  it("exits 2 with file, document, line and field on a malformed manifest, without a stack trace", () => {
     const { code, stdout, stderr } = run(main, [path.join(FIXTURES, "malformed")]);
     assert.equal(code, 2);
     assert.equal(stdout, "");
-    assert.match(stderr, /^connectivity: .*bad-policy\.yaml, document 2, field spec\.ingress\[0\]\.ports\[0\]\.port: /);
+    assert.match(stderr, /^connectivity: .*bad-policy\.yaml, document 2, line 16, field spec\.ingress\[0\]\.ports\[0\]\.port: /);
     assert.ok(!/\n\s+at /.test(stderr), "no stack trace");
   });
 

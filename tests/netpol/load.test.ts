@@ -203,7 +203,12 @@ describe("netpol load: hostile or odd input gets a located error, never a crash"
   }
 
   it("JSON nested 10,000 deep is refused with its depth", () => {
-    assertBad("[".repeat(10000) + "]".repeat(10000), undefined, 1, /nested deeper than 128 levels/, "deep.json");
+    assertBad(`${'{"a":'.repeat(10000)}1${"}".repeat(10000)}`, undefined, 1, /nested deeper than 128 levels/, "deep.json");
+  });
+
+  it("a .json file that does not start with { is YAML, as for kubectl, and deep nesting is refused there too", () => {
+    assert.throws(() => parseManifestText("[".repeat(10000) + "]".repeat(10000), "deep.json"), (e: unknown) => e instanceof ManifestError && /malformed YAML: nested too deep to parse/.test(e.message));
+    assert.throws(() => parseManifestText(`a: ${"[".repeat(200)}${"]".repeat(200)}\n`, "deep.yaml"), (e: unknown) => e instanceof ManifestError && /nested deeper than 128 levels/.test(e.message));
   });
 
   it("YAML nested too deep to parse is a malformed-YAML error", () => {
