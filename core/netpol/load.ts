@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
+import { FileReadError, readRegularFile } from "../readBounded";
 import { extname, join } from "node:path";
 import { KubectlYamlError, readKubectlYaml, type KubectlDocument } from "./kubectlYaml";
 import { describeSource, ErrorContext, ManifestError, show, type ObjectSource } from "./errors";
@@ -109,7 +110,10 @@ export function parseManifestText(text: string, file: string): SourcedObject[] {
   return out;
 }
 
-function walk(path: string, files: string[], top: boolean): void {
+/** No manifest file needs more; a larger one is a dump to filter first, or an attack. */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function walk(path: string, files: string[], top: boolean, ancestors: ReadonlySet<string> = new Set()): void {
   let st;
   try {
     st = statSync(path);
@@ -117,14 +121,18 @@ function walk(path: string, files: string[], top: boolean): void {
     throw new ManifestError(`cannot read: ${(e as Error).message}`, path);
   }
   if (st.isDirectory()) {
-    for (const entry of readdirSync(path).sort()) walk(join(path, entry), files, false);
+    // A symlink to a directory above it would be walked until the path is too long.
+    const real = realpathSync(path);
+    if (ancestors.has(real)) throw new ManifestError(`a directory that leads back to ${real}, which is being read already`, path);
+    const inside = new Set([...ancestors, real]);
+    for (const entry of readdirSync(path).sort()) walk(join(path, entry), files, false, inside);
   } else if (top || MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) {
     // A file named explicitly is read whatever its extension; in directories only manifests are.
     files.push(path);
   }
 }
 
-/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order. */
+/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order; regular files only. */
 export function loadManifestPaths(paths: string[]): SourcedObject[] {
   const files: string[] = [];
   for (const p of paths) walk(p, files, true);
@@ -132,9 +140,10 @@ export function loadManifestPaths(paths: string[]): SourcedObject[] {
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, "utf8");
+      text = readRegularFile(f, MAX_MANIFEST_BYTES);
     } catch (e) {
-      throw new ManifestError(`cannot read: ${(e as Error).message}`, f);
+      if (e instanceof FileReadError) throw new ManifestError(e.message, f);
+      throw e;
     }
     // One by one: spreading an input-sized array into arguments overflows the stack.
     for (const o of parseManifestText(text, f)) out.push(o);
