@@ -3,8 +3,8 @@
  *    [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]`
  * prints the body of the PR comment that says who can newly reach whom. Exit 2 on bad input.
  */
-import * as fs from "node:fs";
-import { ConnectivityReportError, diffConnectivity, diffExposure, parseConnectivityReport, parseExposureReport, renderComment } from "../core/connectivityDiff";
+import { ConnectivityReportError, diffConnectivity, diffExposure, isMermaidFlowchart, parseConnectivityReport, parseExposureReport, renderComment } from "../core/connectivityDiff";
+import { FileReadError, readRegularFile } from "../core/readBounded";
 
 export const USAGE = `Usage: connectivity-diff BASE.json HEAD.json [--mermaid HEAD.mmd] [--table HEAD.txt] [--exposure BASE-EXPOSURE.json HEAD-EXPOSURE.json] [--base-unavailable]
   BASE.json, HEAD.json  outputs of \`npm run --silent connectivity -- --format json\` on the base and head commits
@@ -58,12 +58,23 @@ function parseArgs(argv: string[]): DiffArgs {
   return { ...args, base: files[0], head: files[1] } as DiffArgs;
 }
 
+/** A report, picture or table is a few kilobytes; a PR could hand over anything, /dev/zero included. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
 function read(file: string): string {
   try {
-    return fs.readFileSync(file, "utf8");
+    return readRegularFile(file, MAX_INPUT_BYTES);
   } catch (err) {
-    throw new InputError(`cannot read ${file}: ${(err as Error).message}`);
+    if (err instanceof FileReadError) throw new InputError(`cannot read ${file}: ${err.reason}`);
+    throw err;
   }
+}
+
+/** The head's picture, refused unless it is connectivity's own output (the comment fences it itself). */
+function readMermaid(file: string): string {
+  const text = read(file);
+  if (!isMermaidFlowchart(text)) throw new InputError(`${file} is not the output of \`connectivity --format mermaid\` (it must start with flowchart)`);
+  return text;
 }
 
 /** Runs the command; returns the exit code. */
@@ -82,7 +93,7 @@ export function main(argv: string[], io: DiffIO): number {
     const body = renderComment({
       diff: diffConnectivity(base, head),
       notes,
-      ...(args.mermaid !== undefined ? { mermaid: read(args.mermaid) } : {}),
+      ...(args.mermaid !== undefined ? { mermaid: readMermaid(args.mermaid) } : {}),
       ...(args.table !== undefined ? { table: read(args.table) } : {}),
       ...(args.exposure
         ? { exposure: diffExposure(parseExposureReport(read(args.exposure.base), args.exposure.base), parseExposureReport(read(args.exposure.head), args.exposure.head)) }

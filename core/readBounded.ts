@@ -7,8 +7,9 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 
 /** A file that is not there, not readable, not a regular file or too large; the message says which. */
 export class FileReadError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** @param reason what is wrong, without the file (the caller names it as it names files) */
+  constructor(readonly reason: string) {
+    super(`cannot read: ${reason}`);
     this.name = "FileReadError";
   }
 }
@@ -31,12 +32,12 @@ export function readRegularFile(file: string, maxBytes: number): string {
     // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting for one.
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new FileReadError(`cannot read: ${(e as Error).message}`);
+    throw new FileReadError(`${(e as Error).message}`);
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new FileReadError(`cannot read: ${what(st)}, not a regular file; only regular files are read`);
-    if (st.size > maxBytes) throw new FileReadError(`cannot read: ${st.size.toLocaleString("en-US")} bytes, more than ${bound(maxBytes)}`);
+    if (!st.isFile()) throw new FileReadError(`${what(st)}, not a regular file; only regular files are read`);
+    if (st.size > maxBytes) throw new FileReadError(`${st.size.toLocaleString("en-US")} bytes, more than ${bound(maxBytes)}`);
     // The size a file reports is not always what it holds (/proc): the bound applies to what is read.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -46,7 +47,7 @@ export function readRegularFile(file: string, maxBytes: number): string {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > maxBytes) throw new FileReadError(`cannot read: more than ${bound(maxBytes)}`);
+      if (total > maxBytes) throw new FileReadError(`more than ${bound(maxBytes)}`);
     }
     return Buffer.concat(chunks, total).toString("utf8");
   } finally {

@@ -1,4 +1,5 @@
 import { readdirSync, realpathSync, statSync } from "node:fs";
+import { nestedDeeperThan } from "../jsonDepth";
 import { FileReadError, readRegularFile } from "../readBounded";
 import { extname, join } from "node:path";
 import { KubectlYamlError, readKubectlYaml, type KubectlDocument } from "./kubectlYaml";
@@ -34,31 +35,6 @@ const MAX_LIST_DEPTH = 16;
 /** Documents nested deeper than this are refused before anything walks them. */
 const MAX_DOCUMENT_DEPTH = 128;
 
-/** Whether a parsed document nests deeper than `limit`, found without recursion (input decides the depth). */
-function depthExceeds(value: unknown, limit: number): boolean {
-  // Two parallel stacks and only containers pushed: this walks every value of every input.
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (value !== null && typeof value === "object") {
-    values.push(value);
-    depths.push(1);
-  }
-  while (values.length > 0) {
-    const v = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      if (child !== null && typeof child === "object") {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
-
 /**
  * Objects as `envelope` produced them (checked and expanded), with their validated metadata:
  * buildModel need not check them again.
@@ -67,7 +43,7 @@ const enveloped = new WeakMap<SourcedObject, ReturnType<typeof validateMetadata>
 
 /** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
 function envelope(document: unknown, documentSource: ObjectSource, out: SourcedObject[]): void {
-  if (depthExceeds(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
+  if (nestedDeeperThan(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
   // Lists are expanded with an explicit stack, in document order, so their depth is only bounded by MAX_LIST_DEPTH.
   const pending: Array<{ value: unknown; source: ObjectSource; depth: number }> = [{ value: document, source: documentSource, depth: 0 }];
   while (pending.length > 0) {
