@@ -8,6 +8,15 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { validateConfig, type StackConfig } from "../core/config";
+import { diffConnectivity, parseConnectivityReport, renderDiff } from "../core/connectivityDiff";
+import { stackIntent } from "../core/intent";
+import { probeCallers, probeObjects } from "../core/intentGate";
+import { buildModel, computeMatrix } from "../core/netpol";
+import { formatJson } from "../core/report";
+import { stackObjects } from "../core/stack";
+import { readRawStackConfig } from "../core/stackConfigFile";
 
 const ROOT = path.resolve(__dirname, "..");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
@@ -93,4 +102,21 @@ describe("documented commands", function () {
       }
     });
   }
+});
+
+describe("the PR comment example in docs/guardrails.md", () => {
+  it("is what adding the README's callers to the dev stack gives, and the config accepts them", () => {
+    const readme = fencedBlocks("README.md").find((b) => b.lines.includes("# Pulumi.dev.yaml"));
+    assert.ok(readme, "README shows a Pulumi.dev.yaml with allowedCallers");
+    const callers = (parseYaml(readme.lines.join("\n")) as { config: Record<string, unknown> }).config["prices-api-netpol:allowedCallers"];
+    const raw = readRawStackConfig("dev", ROOT);
+    const base = validateConfig(raw, "dev");
+    const head = validateConfig({ ...raw, allowedCallers: callers }, "dev");
+    // What the PR workflow runs on each side: `connectivity -- --format json --probes`.
+    const report = (config: StackConfig, name: string) =>
+      parseConnectivityReport(formatJson(computeMatrix(buildModel([...stackObjects(config), ...probeObjects(probeCallers(stackIntent(config)))]).model), [], [], { explain: true }), name);
+    const example = fencedBlocks("docs/guardrails.md").find((b) => b.lines[0] === "### Who can reach whom");
+    assert.ok(example, "docs/guardrails.md shows a comment");
+    assert.equal(example.lines.join("\n"), renderDiff(diffConnectivity(report(base, "base.json"), report(head, "head.json"))).trimEnd());
+  });
 });

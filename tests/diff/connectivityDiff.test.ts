@@ -16,6 +16,8 @@ import {
   renderDiff,
   type ReportConnection,
 } from "../../core/connectivityDiff";
+import { stackIntent } from "../../core/intent";
+import { probeCallers, probeObjects } from "../../core/intentGate";
 import { buildModel, computeMatrix, type KubeObject } from "../../core/netpol";
 import { formatJson } from "../../core/report";
 import { stackObjects } from "../../core/stack";
@@ -123,6 +125,18 @@ describe("connectivity diff", () => {
     const many = Array.from({ length: 5 }, (_, i) => conn(`ns/p${i}`, API, true));
     const md = renderDiff(diffConnectivity(parse(report()), parse(report(...many))), 3);
     assert.match(md, /…and 2 more\./);
+  });
+
+  it("adding the README's billing caller opens exactly its connection and closes nothing", () => {
+    const config = readStackConfig("dev");
+    const withBilling = { ...config, allowedCallers: [...config.allowedCallers, { namespace: "billing", namespaceLabels: {}, podLabels: { app: "invoicer" } }] };
+    // What `connectivity -- --format json --probes` prints for each: the stack's objects and the gate's probe pods.
+    const reportOf = (c: typeof config) => formatJson(computeMatrix(buildModel([...stackObjects(c), ...probeObjects(probeCallers(stackIntent(c)))]).model), [], [], { explain: true });
+    const diff = diffConnectivity(parse(reportOf(config)), parse(reportOf(withBilling)));
+    assert.deepEqual(diff.opened.map((c) => `${c.from} -> ${c.to}:${c.port}`).map((k) => k.replace(/invoicer-[a-z0-9]{6}/, "invoicer-*")), ["billing/invoicer-* -> pricing-ns/prices-api-deployment:8080"]);
+    assert.deepEqual(diff.closed, []);
+    assert.deepEqual(diff.podsRemoved, []);
+    assert.equal(diff.podsAdded.length, 5, diff.podsAdded.join(", "));
   });
 
   it("diffs two real engine reports: fixing the tutorial's OR trap closes two paths", () => {
