@@ -198,6 +198,8 @@ export interface CommandIO {
    * INIT_CWD (where the user typed `npm run`), and flags npm took for itself are reported.
    */
   env?: NodeJS.ProcessEnv;
+  /** The `npm run` command line that started the process (npmRun.ts), to see the flags npm took. */
+  npmCommandLine?: (script: string) => string[] | undefined;
 }
 
 /** The IO of a real process. */

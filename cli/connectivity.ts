@@ -118,7 +118,7 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
 
 /** The arguments, checked once whatever the source: flags npm took for itself are a usage error too. */
 function checkedArgs(argv: string[], io: CommandIO): ConnectivityArgs {
-  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
+  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env, io.npmCommandLine?.("connectivity"));
   if (ate) throw new UsageError(ate);
   return parseConnectivityArgs(argv);
 }

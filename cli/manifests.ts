@@ -32,7 +32,7 @@ export function manifestsYaml(objects: readonly KubeObject[]): string {
 /** Runs the command; returns the exit code. */
 export function main(argv: string[], io: CommandIO = processIO): number {
   return runCommand("manifests", io, () => {
-    const ate = io.env && npmAteFlags("manifests", npmFlagsOf(MANIFESTS_OPTIONS), argv, io.env);
+    const ate = io.env && npmAteFlags("manifests", npmFlagsOf(MANIFESTS_OPTIONS), argv, io.env, io.npmCommandLine?.("manifests"));
     if (ate) throw new UsageError(ate);
     const args = parseManifestsArgs(argv);
     if (args.help) {

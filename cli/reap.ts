@@ -10,7 +10,7 @@ import { pulumiWorkspace } from "./reap/pulumiWorkspace";
 if (require.main === module) {
   const projectDir = path.resolve(__dirname, "..");
   // `npm run reap --dry-run` hands the reaper no flag at all; stop rather than decide without it.
-  exitIfNpmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", value: false }, { name: "now", value: true }]);
+  exitIfNpmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", short: "y", value: false }, { name: "now", value: true }, { name: "help", short: "h", value: false }]);
   main(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
