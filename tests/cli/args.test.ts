@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } from "../../cli/args";
 
 /** What parseConnectivityArgs returns with nothing given, with `over` in its place. */
-const parsed = (over: Record<string, unknown> = {}) => ({ help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false, ...over });
+const parsed = (over: Record<string, unknown> = {}) => ({ help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false, full: false, ...over });
 
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
