@@ -64,7 +64,7 @@ export function summaryText(pods: number, classes: number, total: number, allowe
 function* externalLines(external: Iterable<ExternalConnection>): Generator<string> {
   let first = true;
   for (const e of external) {
-    if (first) yield "Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):\n";
+    if (first) yield `${wrapText("Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):", TABLE_WIDTH).join("\n")}\n`;
     first = false;
     const arrow = e.direction === "egress" ? "->" : "<-";
     yield `${wrapText(`  ${e.pod} ${arrow} ${e.range}: ${e.allowed ? `allowed ${describeExternalPorts(e.ports)}` : "denied"}`, TABLE_WIDTH).join("\n")}\n`;
