@@ -23,7 +23,7 @@ export const DEFAULT_STACK = "dev";
 // Stack names become file names (Pulumi.<stack>.yaml), so path separators are refused.
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--no-probes] [PATH...]
+export const CONNECTIVITY_USAGE = `Usage: npm run --silent connectivity -- [--format table|json|csv|mermaid] [--stack NAME] [--probes|--no-probes] [PATH...]
        npm run --silent connectivity -- --kubeconfig FILE [--context NAME] [--format F]
 
 Who can reach whom under the NetworkPolicies, pod to pod and port by port.
@@ -48,6 +48,8 @@ Who can reach whom under the NetworkPolicies, pod to pod and port by port.
   --allowed, --denied
                    only allowed, or only denied, connections
   --explain        json and csv: add each connection's reason and deciding policies
+  --full           table and mermaid: print everything even when it is too much to read
+                   (above 10,000 connections, or 500 edges, they print a summary and a hint)
   --exposure       instead of connections between existing pods: for each destination
                    (--to) and port (--port), the conditions under which ANY pod, existing
                    or future, gets in (namespace labels AND pod labels, or an IP range);
@@ -73,7 +75,7 @@ export type ConnectivitySource =
 
 export type ConnectivityArgs =
   | { help: true }
-  | { help: false; format: ReportFormat; source: ConnectivitySource; query: MatrixQuery; explain: boolean; exposure: boolean };
+  | { help: false; format: ReportFormat; source: ConnectivitySource; query: MatrixQuery; explain: boolean; exposure: boolean; full: boolean };
 
 export type ManifestsArgs = { help: true } | { help: false; stack: string };
 
@@ -110,6 +112,7 @@ export const CONNECTIVITY_OPTIONS = {
   allowed: { type: "boolean" },
   denied: { type: "boolean" },
   explain: { type: "boolean" },
+  full: { type: "boolean" },
   exposure: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -176,7 +179,11 @@ export function parseConnectivityArgs(argv: string[]): ConnectivityArgs {
   const exposure = values.exposure === true;
   if (exposure && (query.from || query.allowed !== undefined)) throw new UsageError("--exposure answers who could reach a destination; --from, --allowed and --denied do not apply (use --to and --port)");
   if (exposure && (format === "csv" || format === "mermaid")) throw new UsageError(`--exposure prints table or json, not ${format}`);
-  return { help: false, format: format as ReportFormat, source, query, explain: values.explain === true, exposure };
+  if (values.explain && exposure) throw new UsageError("--explain adds reasons to connections; --exposure already says what each way in is");
+  if (values.explain && (format === "table" || format === "mermaid")) {
+    throw new UsageError("--explain adds each connection's reason and deciding policies to json and csv; the table always shows why (its WHY column) and the picture has no room for it");
+  }
+  return { help: false, format: format as ReportFormat, source, query, explain: values.explain === true, exposure, full: values.full === true };
 }
 
 export function parseManifestsArgs(argv: string[]): ManifestsArgs {
@@ -198,6 +205,8 @@ export interface CommandIO {
    * INIT_CWD (where the user typed `npm run`), and flags npm took for itself are reported.
    */
   env?: NodeJS.ProcessEnv;
+  /** The `npm run` command line that started the process (npmRun.ts), to see the flags npm took. */
+  npmCommandLine?: (script: string) => string[] | undefined;
 }
 
 /** The IO of a real process. */

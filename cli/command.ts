@@ -2,6 +2,7 @@
 import { ConfigError } from "../core/config";
 import { ManifestError } from "../core/netpol";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./args";
+import { npmRunCommandLine } from "./npmRun";
 
 /**
  * Runs `body`; a UsageError, ManifestError or ConfigError prints `<command>: message` (no stack
@@ -29,7 +30,7 @@ export function runAsProcess(main: (argv: string[], io: CommandIO) => number | P
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
-  const code = main(process.argv.slice(2), processIO);
+  const code = main(process.argv.slice(2), { ...processIO, npmCommandLine: (script) => npmRunCommandLine(script) });
   if (typeof code === "number") process.exitCode = code;
   else void code.then((c) => (process.exitCode = c));
 }

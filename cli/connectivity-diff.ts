@@ -3,8 +3,9 @@
  *    [--mermaid HEAD.mmd] [--table HEAD.txt] [--base-unavailable]`
  * prints the body of the PR comment that says who can newly reach whom. Exit 2 on bad input.
  */
-import * as fs from "node:fs";
-import { ConnectivityReportError, diffConnectivity, diffExposure, parseConnectivityReport, parseExposureReport, renderComment } from "../core/connectivityDiff";
+import { ConnectivityReportError, diffConnectivity, diffExposure, isMermaidFlowchart, parseConnectivityReport, parseExposureReport, renderComment } from "../core/connectivityDiff";
+import { FileReadError, readRegularFile } from "../core/readBounded";
+import { userPath } from "./npmRun";
 
 export const USAGE = `Usage: connectivity-diff BASE.json HEAD.json [--mermaid HEAD.mmd] [--table HEAD.txt] [--exposure BASE-EXPOSURE.json HEAD-EXPOSURE.json] [--base-unavailable]
   BASE.json, HEAD.json  outputs of \`npm run --silent connectivity -- --format json\` on the base and head commits
@@ -19,6 +20,8 @@ const EXIT_BAD_INPUT = 2;
 export interface DiffIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** A real process's environment: relative paths are read from INIT_CWD (where the user typed the command). */
+  env?: NodeJS.ProcessEnv;
 }
 
 class InputError extends Error {}
@@ -58,12 +61,23 @@ function parseArgs(argv: string[]): DiffArgs {
   return { ...args, base: files[0], head: files[1] } as DiffArgs;
 }
 
-function read(file: string): string {
+/** A report, picture or table is a few kilobytes; a PR could hand over anything, /dev/zero included. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+function readFile(file: string, env?: NodeJS.ProcessEnv): string {
   try {
-    return fs.readFileSync(file, "utf8");
+    return readRegularFile(env ? userPath(file, env) : file, MAX_INPUT_BYTES);
   } catch (err) {
-    throw new InputError(`cannot read ${file}: ${(err as Error).message}`);
+    if (err instanceof FileReadError) throw new InputError(`cannot read ${file}: ${err.reason}`);
+    throw err;
   }
+}
+
+/** The head's picture, refused unless it is connectivity's own output (the comment fences it itself). */
+function readMermaid(file: string, env?: NodeJS.ProcessEnv): string {
+  const text = readFile(file, env);
+  if (!isMermaidFlowchart(text)) throw new InputError(`${file} is not the output of \`connectivity --format mermaid\` (it must start with flowchart)`);
+  return text;
 }
 
 /** Runs the command; returns the exit code. */
@@ -74,6 +88,7 @@ export function main(argv: string[], io: DiffIO): number {
   }
   try {
     const args = parseArgs(argv);
+    const read = (file: string) => readFile(file, io.env);
     const base = parseConnectivityReport(read(args.base), args.base);
     const head = parseConnectivityReport(read(args.head), args.head);
     const notes = args.baseUnavailable
@@ -82,7 +97,7 @@ export function main(argv: string[], io: DiffIO): number {
     const body = renderComment({
       diff: diffConnectivity(base, head),
       notes,
-      ...(args.mermaid !== undefined ? { mermaid: read(args.mermaid) } : {}),
+      ...(args.mermaid !== undefined ? { mermaid: readMermaid(args.mermaid, io.env) } : {}),
       ...(args.table !== undefined ? { table: read(args.table) } : {}),
       ...(args.exposure
         ? { exposure: diffExposure(parseExposureReport(read(args.exposure.base), args.exposure.base), parseExposureReport(read(args.exposure.head), args.exposure.head)) }
@@ -103,5 +118,6 @@ if (require.main === module) {
   process.exitCode = main(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+    env: process.env,
   });
 }

@@ -25,7 +25,20 @@ import {
   type MatrixQuery,
   type SourcedObject,
 } from "../core/netpol";
-import { JSON_CONTRACT_VERSION, reportChunks, type ReportChunk } from "../core/report";
+import {
+  countConnections,
+  focusHint,
+  formatMermaid,
+  JSON_CONTRACT_VERSION,
+  matrixSummary,
+  MERMAID_MAX_EDGES,
+  MERMAID_MAX_TEXT,
+  mermaidEdgeCount,
+  mermaidLabel,
+  reportChunks,
+  TABLE_MAX_CONNECTIONS,
+  type ReportChunk,
+} from "../core/report";
 import * as fs from "node:fs";
 import { REPORT_FORMATS } from "../core/report";
 import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, parseConnectivityArgs, processIO, UsageError, type CommandIO, type ConnectivityArgs, type ConnectivitySource } from "./args";
@@ -112,13 +125,33 @@ function analyse(args: Extract<ConnectivityArgs, { help: false }>, input: Analys
   }
   // externalConnections already keeps to --from/--to; the port and verdict filters are left.
   const external = queryExternal(externalConnections(model, args.query, engine), { port: args.query.port, allowed: args.query.allowed });
+  if (!args.full && args.format === "table" && matrix.count > TABLE_MAX_CONNECTIONS) {
+    // count is an upper bound under --allowed/--denied: the exact number decides.
+    const counts = countConnections(matrix);
+    if (counts.total > TABLE_MAX_CONNECTIONS) {
+      io.stdout(`${matrixSummary(matrix, counts)}\n`);
+      io.stderr(`${focusHint(`the table would list ${counts.total} connections, more than the ${TABLE_MAX_CONNECTIONS} it prints`)}\n`);
+      return 0;
+    }
+  }
+  if (!args.full && args.format === "mermaid") {
+    const picture = formatMermaid(matrix, { external });
+    const edges = mermaidEdgeCount(picture);
+    if (edges > MERMAID_MAX_EDGES || picture.length > MERMAID_MAX_TEXT) {
+      // Still a picture, so a README or PR comment that embeds it shows the summary instead of an error.
+      io.stdout(`flowchart LR\n  summary["${mermaidLabel(`${matrixSummary(matrix)} Too many edges to draw: focus with --to or --from.`)}"]\n`);
+      const what = edges > MERMAID_MAX_EDGES ? `the picture would draw ${edges} edges, more than the ${MERMAID_MAX_EDGES} mermaid renders` : `the picture would be ${picture.length} characters, more than the ${MERMAID_MAX_TEXT} mermaid renders`;
+      io.stderr(`${focusHint(what)}\n`);
+    } else io.stdout(picture);
+    return 0;
+  }
   writeBatched(reportChunks(args.format, matrix, warnings, ignored, { explain: args.explain, external }), io);
   return 0;
 }
 
 /** The arguments, checked once whatever the source: flags npm took for itself are a usage error too. */
 function checkedArgs(argv: string[], io: CommandIO): ConnectivityArgs {
-  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env);
+  const ate = io.env && npmAteFlags("connectivity", npmFlagsOf(CONNECTIVITY_OPTIONS), argv, io.env, io.npmCommandLine?.("connectivity"));
   if (ate) throw new UsageError(ate);
   return parseConnectivityArgs(argv);
 }

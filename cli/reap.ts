@@ -22,7 +22,7 @@ export function declaredStacks(projectDir: string): string[] {
 if (require.main === module) {
   const projectDir = path.resolve(__dirname, "..");
   // `npm run reap --dry-run` hands the reaper no flag at all; stop rather than decide without it.
-  exitIfNpmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", value: false }, { name: "now", value: true }]);
+  exitIfNpmAteFlags("reap", [{ name: "dry-run", value: false }, { name: "yes", short: "y", value: false }, { name: "now", value: true }, { name: "help", short: "h", value: false }]);
   try {
     passphraseMap(process.env.REAP_PASSPHRASES);
   } catch (err) {

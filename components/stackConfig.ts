@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, ConfigError, type RawConfig, type StackConfig, validateConfig } from "../core/config";
 import { readKubeconfigContexts } from "../core/kubeContexts";
+import { stackFileSettingsProblems } from "../core/stackConfigFile";
 
 /** Collects this stack's raw config from Pulumi (strings; structured values as parsed objects). */
 export function readPulumiConfig(): RawConfig {
@@ -17,8 +18,11 @@ export function readPulumiConfig(): RawConfig {
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (key.startsWith(prefix) && !(CONFIG_KEYS as readonly string[]).includes(key.slice(prefix.length))) raw[key.slice(prefix.length)] = value;
   }
-  const location = new pulumi.Config("azure-native").get("location");
-  if (location !== undefined) raw["azure-native:location"] = location;
+  // Keys of other namespaces, azure-native:location among them: validateConfig names those nobody
+  // reads (a wrong project prefix such as prices-api:networkPolicy, or azure-native:locaton).
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!key.startsWith(prefix)) raw[key] = value;
+  }
   return raw;
 }
 
@@ -38,6 +42,9 @@ function readStructured(config: pulumi.Config, key: string): unknown {
  */
 export function loadStackConfig(): StackConfig {
   try {
+    // Pulumi ignores a top-level key of the stack file it does not know (`confg:`): the stack would run on its defaults.
+    const settings = stackFileSettingsProblems(pulumi.getStack());
+    if (settings.length > 0) throw new ConfigError(settings);
     return validateConfig(readPulumiConfig(), pulumi.getStack(), { kubeContexts: () => readKubeconfigContexts().contexts.map((c) => c.name) });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);

@@ -2,6 +2,7 @@
  * The stack's configuration: its keys, defaults and validation. Pure (no Pulumi import), so the
  * Pulumi program, the CLI tools and the tests all read config through the same rules.
  */
+import { closestWord, namespacedKeyProblem, PROJECT_NAME } from "./configKeys";
 import { EARLIEST_EXPIRY_YEAR, expiryInstant } from "./expiry";
 import type { Labels } from "./netpol/types";
 import { CURL_IMAGE } from "./stack/checkCommands";
@@ -300,34 +301,21 @@ export interface ValidationContext {
   kubeContexts?: () => readonly string[];
 }
 
-/** Edit distance, for "did you mean" (keys are short, so the quadratic table is fine). */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 /** The known key closest to a misspelt one: the same ignoring case, else within 3 edits. */
 function closestKey(key: string): string | undefined {
-  const same = CONFIG_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-  if (same) return same;
-  const ranked = CONFIG_KEYS.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1]);
-  return ranked[0][1] <= 3 ? ranked[0][0] : undefined;
+  return closestWord(key, CONFIG_KEYS);
 }
 
 export function validateConfig(raw: RawConfig, stack: string, context: ValidationContext = {}): StackConfig {
   const r = new Reader(raw);
   // Keys of this project's namespace arrive without the prefix; another namespace keeps its own.
   for (const key of Object.keys(raw)) {
-    if (key.includes(":") || (CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    if (key.includes(":")) {
+      const problem = namespacedKeyProblem(key, PROJECT_NAME, CONFIG_KEYS);
+      if (problem) r.problems.push(problem);
+      continue;
+    }
+    if ((CONFIG_KEYS as readonly string[]).includes(key)) continue;
     const guess = closestKey(key);
     r.fail(key, raw[key], `${guess ? `no such key; did you mean ${guess}? ` : "no such key; "}the keys are ${CONFIG_KEYS.join(", ")}`);
   }

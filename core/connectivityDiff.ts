@@ -3,6 +3,10 @@
  * --format json` reports (base and head), rendered as the markdown of one PR comment. Pure.
  */
 
+import { nestedDeeperThan } from "./jsonDepth";
+import { show } from "./netpol/errors";
+import { PROTOCOLS } from "./netpol/ports";
+import { portNameProblem } from "./netpol/validate";
 import type { JsonConnection } from "./report/json";
 
 /** Hidden first line of the comment; the workflow finds and updates the comment by it. */
@@ -41,14 +45,30 @@ export class ConnectivityReportError extends Error {
 // have crafted, and these names go verbatim (in code spans) into the PR comment.
 const POD_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** Parses and checks one report. Unknown extra fields (warnings, summary, ...) are ignored. */
-export function parseConnectivityReport(text: string, source: string): ConnectivityReport {
+/** A report nests 3 levels (connections, a connection, its policy lists); deeper input is not one. */
+const MAX_REPORT_DEPTH = 16;
+
+function parseJson(text: string, source: string, command: string): unknown {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ConnectivityReportError(source, `not valid JSON (${(err as Error).message}); expected the output of \`npm run --silent connectivity -- --format json\``);
+    throw new ConnectivityReportError(source, `not valid JSON (${(err as Error).message}); expected the output of \`${command}\``);
   }
+  // Refused before anything walks or prints it: a message that showed a 5,000-deep value would overflow.
+  if (nestedDeeperThan(doc, MAX_REPORT_DEPTH)) throw new ConnectivityReportError(source, `the report is nested deeper than ${MAX_REPORT_DEPTH} levels; expected the output of \`${command}\``);
+  return doc;
+}
+
+/** The protocol of a connection or way in: one of the three Kubernetes knows, which is all a report writes. */
+function protocolOf(value: unknown, source: string, at: string): string {
+  if (typeof value !== "string" || !(PROTOCOLS as readonly string[]).includes(value)) throw new ConnectivityReportError(source, `${at}.protocol is ${show(value)}; expected TCP, UDP or SCTP`);
+  return value;
+}
+
+/** Parses and checks one report. Unknown extra fields (warnings, summary, ...) are ignored. */
+export function parseConnectivityReport(text: string, source: string): ConnectivityReport {
+  const doc = parseJson(text, source, "npm run --silent connectivity -- --format json");
   const list = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).connections : undefined;
   if (!Array.isArray(list)) {
     throw new ConnectivityReportError(source, 'has no "connections" array; expected {"connections": [{"from": "ns/pod", "to": "ns/pod", "port": 8080, "protocol": "TCP", "allowed": true}, ...]}');
@@ -60,21 +80,24 @@ export function parseConnectivityReport(text: string, source: string): Connectiv
     const c = entry as Record<string, unknown>;
     for (const key of ["from", "to"] as const) {
       if (typeof c[key] !== "string" || !POD_REF.test(c[key] as string)) {
-        throw new ConnectivityReportError(source, `${at}.${key} is ${JSON.stringify(c[key])}; expected "namespace/pod"`);
+        throw new ConnectivityReportError(source, `${at}.${key} is ${show(c[key])}; expected "namespace/pod"`);
       }
     }
     if (typeof c.port !== "number" || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) {
-      throw new ConnectivityReportError(source, `${at}.port is ${JSON.stringify(c.port)}; expected a port number 1-65535`);
+      throw new ConnectivityReportError(source, `${at}.port is ${show(c.port)}; expected a port number 1-65535`);
     }
-    if (typeof c.protocol !== "string" || c.protocol === "") throw new ConnectivityReportError(source, `${at}.protocol is ${JSON.stringify(c.protocol)}; expected TCP, UDP or SCTP`);
-    if (typeof c.allowed !== "boolean") throw new ConnectivityReportError(source, `${at}.allowed is ${JSON.stringify(c.allowed)}; expected true or false`);
+    const protocol = protocolOf(c.protocol, source, at);
+    if (c.portName !== undefined && (typeof c.portName !== "string" || portNameProblem(c.portName) !== undefined)) {
+      throw new ConnectivityReportError(source, `${at}.portName is ${show(c.portName)}; expected a port name (at most 15 lowercase letters, digits or '-')`);
+    }
+    if (typeof c.allowed !== "boolean") throw new ConnectivityReportError(source, `${at}.allowed is ${show(c.allowed)}; expected true or false`);
     pods.add(c.from as string);
     pods.add(c.to as string);
     return {
       from: c.from as string,
       to: c.to as string,
       port: c.port,
-      protocol: c.protocol,
+      protocol,
       ...(typeof c.portName === "string" ? { portName: c.portName } : {}),
       allowed: c.allowed,
       reason: typeof c.reason === "string" ? c.reason : "",
@@ -152,12 +175,13 @@ export function diffConnectivity(base: ConnectivityReport, head: ConnectivityRep
   };
 }
 
-/** Text safe inside a markdown table cell: no cell break, no HTML, no link, image, code span or mention. */
+/** Text safe inside a markdown table cell: no cell or line break, no HTML, no link, image, code span or mention. */
 function cell(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
     .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, " ")
+    // A lone \r ends a line for Markdown as \n does, and so would end the table row.
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, " ")
     .replace(/</g, "&lt;")
     .replace(/([[\]`*_!])/g, "\\$1")
     .replace(/@/g, "&#64;");
@@ -172,7 +196,7 @@ function portOf(c: ConnectionChange): string {
 function changeTable(title: string, changes: ConnectionChange[], maxRows: number): string[] {
   if (changes.length === 0) return [];
   const lines = [`#### ${title}`, "", "| From | To | Port | Why |", "| --- | --- | --- | --- |"];
-  for (const c of changes.slice(0, maxRows)) lines.push(`| \`${c.from}\` | \`${c.to}\` | ${portOf(c)} | ${cell(c.why)} |`);
+  for (const c of changes.slice(0, maxRows)) lines.push(`| \`${c.from}\` | \`${c.to}\` | ${cell(portOf(c))} | ${cell(c.why)} |`);
   if (changes.length > maxRows) lines.push("", `…and ${changes.length - maxRows} more.`);
   lines.push("");
   return lines;
@@ -226,14 +250,24 @@ export interface CommentParts {
   maxLength?: number;
 }
 
+/** A code fence longer than any backtick run in `text`, so nothing inside can close it. */
+function fenceFor(text: string): string {
+  return "`".repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+}
+
+/** Whether text is what `connectivity --format mermaid` writes: a flowchart, without a fence of its own. */
+export function isMermaidFlowchart(text: string): boolean {
+  return /^flowchart\s/.test(text.trimStart());
+}
+
 function mermaidBlock(mermaid: string): string {
   const body = mermaid.trim();
-  return body.startsWith("```") ? body : `\`\`\`mermaid\n${body}\n\`\`\``;
+  const fence = fenceFor(body);
+  return `${fence}mermaid\n${body}\n${fence}`;
 }
 
 function tableBlock(table: string): string {
-  // A longer fence than any backtick run inside keeps the table from closing it.
-  const fence = "`".repeat(Math.max(3, ...[...table.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  const fence = fenceFor(table);
   return `<details><summary>Full connectivity table (head)</summary>\n\n${fence}text\n${table.trimEnd()}\n${fence}\n\n</details>`;
 }
 
@@ -270,24 +304,20 @@ export interface ExposureEntry {
 
 /** Parses an exposure report into its ways in; an empty or missing list is no exposure at all. */
 export function parseExposureReport(text: string, source: string): ExposureEntry[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new ConnectivityReportError(source, `not valid JSON (${(err as Error).message}); expected the output of \`npm run --silent connectivity -- --exposure --format json\``);
-  }
+  const doc = parseJson(text, source, "npm run --silent connectivity -- --exposure --format json");
   const list = doc !== null && typeof doc === "object" ? (doc as { exposure?: unknown }).exposure : undefined;
   if (!Array.isArray(list)) throw new ConnectivityReportError(source, 'has no "exposure" array');
   const out: ExposureEntry[] = [];
   list.forEach((e: unknown, i) => {
     const x = e as { to?: unknown; port?: unknown; protocol?: unknown; ways?: unknown };
-    if (typeof x?.to !== "string" || !POD_REF.test(x.to)) throw new ConnectivityReportError(source, `exposure[${i}].to is ${JSON.stringify(x?.to)}; expected "namespace/pod"`);
-    if (typeof x.port !== "number" || !Number.isInteger(x.port)) throw new ConnectivityReportError(source, `exposure[${i}].port is ${JSON.stringify(x.port)}; expected a port number`);
+    if (typeof x?.to !== "string" || !POD_REF.test(x.to)) throw new ConnectivityReportError(source, `exposure[${i}].to is ${show(x?.to)}; expected "namespace/pod"`);
+    if (typeof x.port !== "number" || !Number.isInteger(x.port) || x.port < 1 || x.port > 65535) throw new ConnectivityReportError(source, `exposure[${i}].port is ${show(x.port)}; expected a port number 1-65535`);
+    const protocol = protocolOf(x.protocol ?? "TCP", source, `exposure[${i}]`);
     if (!Array.isArray(x.ways)) throw new ConnectivityReportError(source, `exposure[${i}].ways is not a list`);
     for (const w of x.ways) {
       const text = (w as { text?: unknown })?.text;
       if (typeof text !== "string") throw new ConnectivityReportError(source, `exposure[${i}].ways has an entry without text`);
-      out.push({ to: x.to, port: x.port, protocol: String(x.protocol ?? "TCP"), way: text });
+      out.push({ to: x.to, port: x.port, protocol, way: text });
     }
   });
   return out;

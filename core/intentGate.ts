@@ -89,6 +89,40 @@ function intentAdmits(intent: AccessIntent, namespace: string, namespaceLabels: 
   );
 }
 
+/** FNV-1a of text, in base 36: a short, stable fingerprint (not a defence against anyone). */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(36).padStart(7, "0").slice(-6);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The fingerprinted form ends in -xxxxxx; a short name never does, so the two forms never meet. */
+const FINGERPRINTED = /-[a-z0-9]{6}$/;
+
+/**
+ * The name of a caller's probe pods, from its pod labels alone (and the target's app label), so
+ * an unchanged caller keeps its name whatever callers are added, removed or reordered. `app=<target
+ * app>-<rest>` is `<rest>`: the tutorial's `app=prices-api-consumer` is `consumer`. Any other label
+ * set is its label values, shortened, plus a fingerprint of the whole set, e.g. `invoicer-1x2y3z`.
+ */
+export function probeName(podLabels: Labels, targetApp: string | undefined): string {
+  const entries = Object.entries(podLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 1 && entries[0][0] === "app" && targetApp !== undefined && entries[0][1].startsWith(`${targetApp}-`)) {
+    const rest = entries[0][1].slice(targetApp.length + 1);
+    if (DNS_LABEL.test(rest) && rest.length <= 30 && rest !== "unlabelled" && !FINGERPRINTED.test(rest)) return rest;
+  }
+  const readable =
+    entries
+      .map(([, v]) => v)
+      .join("-")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .slice(0, 30)
+      .replace(/^-+|-+$/g, "") || "caller";
+  return `${readable}-${fingerprint(JSON.stringify(entries))}`;
+}
+
 function copycatName(namespace: string): string {
   return `copycat-${namespace}`.slice(0, 63).replace(/-+$/, "");
 }
@@ -108,9 +142,7 @@ export function probeCallers(intent: AccessIntent): ProbeCaller[] {
   const callerNsLabels = new Map<string, Labels>();
   for (const c of intent.allowedCallers) callerNsLabels.set(c.namespace, { ...callerNsLabels.get(c.namespace), ...c.namespaceLabels });
   // Callers with the same pod labels share a probe name, so ids read the same across namespaces.
-  const labelSets = [...new Set(intent.allowedCallers.map((c) => JSON.stringify(Object.entries(c.podLabels).sort())))];
-  const consumerName = (podLabels: Labels) =>
-    labelSets.length === 1 ? "consumer" : `consumer-${labelSets.indexOf(JSON.stringify(Object.entries(podLabels).sort())) + 1}`;
+  const consumerName = (podLabels: Labels) => probeName(podLabels, intent.target.podLabels.app);
   const known = new Set([targetNs, DEFAULT_NAMESPACE, ...callerNsLabels.keys()]);
   const probes: ProbeCaller[] = [];
   const seen = new Set<string>();

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { yaml } from "./lazyYaml";
 import { ConfigError, type RawConfig, type StackConfig, validateConfig } from "./config";
+import { closestWord, stackFileProblems } from "./configKeys";
 
 interface ProjectFile {
   name: string;
@@ -41,7 +42,10 @@ export function readRawStackConfig(stack: string, projectDir = process.cwd()): R
   }
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
-    throw new ConfigError([`stack ${JSON.stringify(stack)} has no ${path.basename(stackFile)} in ${projectDir}`]);
+    const stacks = stackNames(projectDir);
+    const guess = closestWord(stack, stacks, 2);
+    const listed = stacks.length > 0 ? `${guess ? `; did you mean ${guess}?` : ";"} the stacks are ${stacks.join(", ")}` : "; there is no Pulumi.<stack>.yaml";
+    throw new ConfigError([`stack ${JSON.stringify(stack)} has no ${path.basename(stackFile)} in ${projectDir}${listed}`]);
   }
   const stackDoc = readYaml(stackFile);
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -49,9 +53,32 @@ export function readRawStackConfig(stack: string, projectDir = process.cwd()): R
   if (!isMap(stackDoc)) {
     throw new ConfigError([`${stackFile} is ${stackDoc === null || stackDoc === undefined ? "empty" : `a YAML ${Array.isArray(stackDoc) ? "list" : typeof stackDoc}`}; expected a mapping with a config: key, such as\n      config:\n        ${project.name}:nodeCount: 1`]);
   }
+  const settings = stackFileProblems(stackDoc, stackFile);
+  if (settings.length > 0) throw new ConfigError(settings);
   if (stackDoc.config !== undefined && !isMap(stackDoc.config)) throw new ConfigError([`${stackFile}: config is not a mapping of keys to values`]);
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) put(key, value);
   return raw;
+}
+
+/** The stacks that have a Pulumi.<stack>.yaml in the project folder, sorted. */
+export function stackNames(projectDir = process.cwd()): string[] {
+  try {
+    return fs
+      .readdirSync(projectDir)
+      .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Problems with the top-level settings of a stack's file, if it has one (the Pulumi program checks them too). */
+export function stackFileSettingsProblems(stack: string, projectDir = process.cwd()): string[] {
+  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(stackFile)) return [];
+  const doc = readYaml(stackFile);
+  return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? stackFileProblems(doc as Record<string, unknown>, path.basename(stackFile)) : [];
 }
 
 export function readStackConfig(stack: string, projectDir = process.cwd()): StackConfig {

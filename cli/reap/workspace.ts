@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StateResource } from "../../core/reapState";
+import { PULUMI_INSTALL_URL } from "../pulumiInstall";
 
 export interface ListedStack {
   name: string;
@@ -35,7 +36,7 @@ export interface ReapWorkspace {
 }
 
 export const PULUMI_MISSING =
-  "Pulumi CLI not found on PATH: install it from https://www.pulumi.com/docs/install/ " +
+  `Pulumi CLI not found on PATH: install it from ${PULUMI_INSTALL_URL} ` +
   "(or in GitHub Actions with pulumi/actions), log in to the state backend (PULUMI_BACKEND_URL), then run npm run reap again.";
 
 /** The first `pulumi` executable on `searchPath`, or undefined. */

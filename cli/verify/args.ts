@@ -50,9 +50,9 @@ export const DEFAULT_INTENT_STACK = "dev";
 function seconds(option: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > max) {
-    throw new UsageError(`--${option} ${JSON.stringify(value)} is not a number of seconds; expected a number above 0 and at most ${max}`);
-  }
+  const accepted = `expected a number of seconds above 0 and at most ${max}`;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`--${option} ${JSON.stringify(value)} is not a number of seconds; ${accepted}`);
+  if (n <= 0 || n > max) throw new UsageError(`--${option} ${JSON.stringify(value)} is out of range; ${accepted}`);
   return n;
 }
 

@@ -11,6 +11,7 @@ import type { StackConfig } from "../../core/config";
 import { ambientKubeconfigFiles } from "../../core/kubeContexts";
 import { KubeconfigError, kubeconfigFromStackOutput } from "../../core/stack/kubeconfig";
 import { pulumiErrorText } from "../pulumiError";
+import { PULUMI_INSTALL_URL } from "../pulumiInstall";
 import { httpStatus, isKubernetesAnswer, networkCode } from "./kubeClient";
 
 /** Verify cannot reach any cluster; the message says what is missing. Exit 1. */
@@ -67,7 +68,7 @@ export async function stackKubeconfig(stack: string, projectDir: string, env: No
   if (!findOnPath("pulumi", env)) {
     throw new NoClusterError(
       `reading the kubeconfig output of stack ${stack} needs the Pulumi CLI, which is not on PATH ` +
-        `(install it: https://www.pulumi.com/docs/iac/download-install/), or pass --kubeconfig FILE`,
+        `(install it: ${PULUMI_INSTALL_URL}), or pass --kubeconfig FILE`,
     );
   }
   // Loaded lazily: the Automation API pulls in the whole Pulumi SDK, which the other paths never need.

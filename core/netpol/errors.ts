@@ -1,9 +1,13 @@
+import type { DocumentLines } from "./kubectlYaml";
+
 /** Where an object came from: a file (or "<stack>") and its 1-based document index. */
 export interface ObjectSource {
   file: string;
   document: number;
   /** Path of the object inside its document, e.g. "items[2]" for a `kind: List` item. */
   path?: string;
+  /** Where each key of the document was written (YAML files), for the line in messages. */
+  lines?: DocumentLines;
 }
 
 /** Renders a source for messages: "file#document" (plus "/items[2]" inside a List). */
@@ -12,24 +16,26 @@ export function describeSource(source: ObjectSource): string {
 }
 
 /**
- * Bad input. The message always names the file, the document (when known)
+ * Bad input. The message always names the file, the document and line (when known)
  * and the offending field path, so a user can go straight to it.
  */
 export class ManifestError extends Error {
   readonly file: string;
   readonly document?: number;
+  readonly line?: number;
   readonly field?: string;
   /** The problem alone, without the location. */
   readonly detail: string;
 
-  constructor(detail: string, file: string, document?: number, field?: string) {
-    const where = [file, document !== undefined ? `document ${document}` : undefined, field ? `field ${field}` : undefined]
+  constructor(detail: string, file: string, document?: number, field?: string, line?: number) {
+    const where = [file, document !== undefined ? `document ${document}` : undefined, line !== undefined ? `line ${line}` : undefined, field ? `field ${field}` : undefined]
       .filter((x) => x !== undefined)
       .join(", ");
     super(`${where}: ${detail}`);
     this.name = "ManifestError";
     this.file = file;
     if (document !== undefined) this.document = document;
+    if (line !== undefined) this.line = line;
     if (field) this.field = field;
     this.detail = detail;
   }
@@ -41,10 +47,11 @@ export class ErrorContext {
     readonly file: string,
     readonly document: number | undefined,
     readonly base = "",
+    readonly lines?: DocumentLines,
   ) {}
 
   static of(source: ObjectSource): ErrorContext {
-    return new ErrorContext(source.file, source.document, source.path ?? "");
+    return new ErrorContext(source.file, source.document, source.path ?? "", source.lines);
   }
 
   path(field: string): string {
@@ -54,7 +61,13 @@ export class ErrorContext {
   }
 
   fail(field: string, detail: string): never {
-    throw new ManifestError(detail, this.file, this.document, this.path(field) || undefined);
+    const path = this.path(field);
+    const place = this.lines?.place(path);
+    // A plain scalar that YAML 1.1 reads as something else is the likely cause: say what kubectl saw.
+    const reading = place?.complete && place.plain !== undefined && JSON.stringify(place.value) !== place.plain
+      ? ` (kubectl reads the unquoted ${place.plain} as ${JSON.stringify(place.value)}; quote it to keep the text)`
+      : "";
+    throw new ManifestError(`${detail}${reading}`, this.file, this.document, path || undefined, place?.line ?? this.lines?.line);
   }
 }
 

@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
+import { nestedDeeperThan } from "../jsonDepth";
+import { FileReadError, readRegularFile } from "../readBounded";
 import { extname, join } from "node:path";
-import { yaml } from "../lazyYaml";
+import { KubectlYamlError, readKubectlYaml, type KubectlDocument } from "./kubectlYaml";
 import { describeSource, ErrorContext, ManifestError, show, type ObjectSource } from "./errors";
 import { isMapping, validateContainerPorts, validateLabels, validateMetadata, validateNetworkPolicy, validatePodIP } from "./validate";
 import { withNameLabel } from "./namespaces";
@@ -33,31 +35,6 @@ const MAX_LIST_DEPTH = 16;
 /** Documents nested deeper than this are refused before anything walks them. */
 const MAX_DOCUMENT_DEPTH = 128;
 
-/** Whether a parsed document nests deeper than `limit`, found without recursion (input decides the depth). */
-function depthExceeds(value: unknown, limit: number): boolean {
-  // Two parallel stacks and only containers pushed: this walks every value of every input.
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (value !== null && typeof value === "object") {
-    values.push(value);
-    depths.push(1);
-  }
-  while (values.length > 0) {
-    const v = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
-    for (let i = 0; i < children.length; i++) {
-      const child = children[i];
-      if (child !== null && typeof child === "object") {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
-
 /**
  * Objects as `envelope` produced them (checked and expanded), with their validated metadata:
  * buildModel need not check them again.
@@ -66,7 +43,7 @@ const enveloped = new WeakMap<SourcedObject, ReturnType<typeof validateMetadata>
 
 /** Checks the envelope every document needs (kind, metadata.name) and expands `kind: List`. */
 function envelope(document: unknown, documentSource: ObjectSource, out: SourcedObject[]): void {
-  if (depthExceeds(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
+  if (nestedDeeperThan(document, MAX_DOCUMENT_DEPTH)) ErrorContext.of(documentSource).fail("", `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels; no Kubernetes object is`);
   // Lists are expanded with an explicit stack, in document order, so their depth is only bounded by MAX_LIST_DEPTH.
   const pending: Array<{ value: unknown; source: ObjectSource; depth: number }> = [{ value: document, source: documentSource, depth: 0 }];
   while (pending.length > 0) {
@@ -88,51 +65,31 @@ function envelope(document: unknown, documentSource: ObjectSource, out: SourcedO
 }
 
 /**
- * Parses one manifest file's text: YAML (multi-document) or JSON, with
- * `kind: List` expanded. Throws ManifestError on malformed input or a
- * document without kind or metadata.name. Empty documents are skipped.
+ * Parses one manifest file's text as kubectl reads it (kubectlYaml.ts): multi-document YAML with
+ * kubectl's YAML 1.1 reading of every scalar, or JSON, with `kind: List` expanded. Throws
+ * ManifestError, naming the line where it can, on malformed input, on a value kubectl refuses, or
+ * a document without kind or metadata.name. Empty documents are skipped.
  */
 export function parseManifestText(text: string, file: string): SourcedObject[] {
   const out: SourcedObject[] = [];
-  if (extname(file).toLowerCase() === ".json") {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new ManifestError(`malformed JSON: ${(e as Error).message}`, file, 1);
-    }
-    envelope(value, { file, document: 1 }, out);
-    return out;
-  }
-  let docs: ReturnType<ReturnType<typeof yaml>["parseAllDocuments"]>;
+  let documents: KubectlDocument[];
   try {
-    docs = yaml().parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    documents = readKubectlYaml(text);
   } catch (e) {
-    // The parser recurses on nesting: absurdly deep input ends here rather than in a crash.
-    throw new ManifestError(`malformed YAML: ${e instanceof RangeError ? `nested too deep to parse` : (e as Error).message}`, file, undefined, undefined);
+    if (!(e instanceof KubectlYamlError)) throw e;
+    throw new ManifestError(e.detail, file, e.document, e.field, e.line);
   }
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, i) => {
-    const document = i + 1;
-    if (doc.errors.length > 0) {
-      // The parser's message is "... at line 6, column 1:" followed by the lines and a caret: keep them.
-      const [head, ...frame] = doc.errors[0].message.split("\n");
-      const context = frame.filter((l) => l.trim() !== "").map((l) => `  ${l}`);
-      throw new ManifestError(`malformed YAML: ${[head, ...context].join("\n")}`, file, document);
-    }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      throw new ManifestError(`malformed YAML: ${(e as Error).message}`, file, document);
-    }
-    if (value === null || value === undefined) return;
-    envelope(value, { file, document }, out);
-  });
+  for (const { index, value, lines } of documents) {
+    if (value === null || value === undefined) continue;
+    envelope(value, { file, document: index, ...(lines ? { lines } : {}) }, out);
+  }
   return out;
 }
 
-function walk(path: string, files: string[], top: boolean): void {
+/** No manifest file needs more; a larger one is a dump to filter first, or an attack. */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function walk(path: string, files: string[], top: boolean, ancestors: ReadonlySet<string> = new Set()): void {
   let st;
   try {
     st = statSync(path);
@@ -140,14 +97,18 @@ function walk(path: string, files: string[], top: boolean): void {
     throw new ManifestError(`cannot read: ${(e as Error).message}`, path);
   }
   if (st.isDirectory()) {
-    for (const entry of readdirSync(path).sort()) walk(join(path, entry), files, false);
+    // A symlink to a directory above it would be walked until the path is too long.
+    const real = realpathSync(path);
+    if (ancestors.has(real)) throw new ManifestError(`a directory that leads back to ${real}, which is being read already`, path);
+    const inside = new Set([...ancestors, real]);
+    for (const entry of readdirSync(path).sort()) walk(join(path, entry), files, false, inside);
   } else if (top || MANIFEST_EXTENSIONS.has(extname(path).toLowerCase())) {
     // A file named explicitly is read whatever its extension; in directories only manifests are.
     files.push(path);
   }
 }
 
-/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order. */
+/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order; regular files only. */
 export function loadManifestPaths(paths: string[]): SourcedObject[] {
   const files: string[] = [];
   for (const p of paths) walk(p, files, true);
@@ -155,9 +116,10 @@ export function loadManifestPaths(paths: string[]): SourcedObject[] {
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, "utf8");
+      text = readRegularFile(f, MAX_MANIFEST_BYTES);
     } catch (e) {
-      throw new ManifestError(`cannot read: ${(e as Error).message}`, f);
+      if (e instanceof FileReadError) throw new ManifestError(e.message, f);
+      throw e;
     }
     // One by one: spreading an input-sized array into arguments overflows the stack.
     for (const o of parseManifestText(text, f)) out.push(o);

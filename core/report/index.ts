@@ -12,6 +12,7 @@ export * from "./json";
 export * from "./csv";
 export * from "./table";
 export * from "./mermaid";
+export * from "./bounds";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "mermaid"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -55,12 +55,16 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The `table` format one destination block at a time, for writing large matrices without holding them. */
+/** The table's summary line: pods, classes and connections. */
+export function summaryText(pods: number, classes: number, total: number, allowed: number): string {
+  return `${plural(pods, "pod")} (${plural(classes, "class", "classes")}), ${plural(total, "connection")}: ${allowed} allowed, ${total - allowed} denied.`;
+}
+
 /** The "Outside the cluster" section, line by line: one per pod and range, egress (->) and ingress (<-). */
 function* externalLines(external: Iterable<ExternalConnection>): Generator<string> {
   let first = true;
   for (const e of external) {
-    if (first) yield "Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):\n";
+    if (first) yield `${wrapText("Outside the cluster (IP ranges from the ipBlocks in play; a pod no policy isolates reaches, or is reached from, 0.0.0.0/0):", TABLE_WIDTH).join("\n")}\n`;
     first = false;
     const arrow = e.direction === "egress" ? "->" : "<-";
     yield `${wrapText(`  ${e.pod} ${arrow} ${e.range}: ${e.allowed ? `allowed ${describeExternalPorts(e.ports)}` : "denied"}`, TABLE_WIDTH).join("\n")}\n`;
@@ -68,6 +72,7 @@ function* externalLines(external: Iterable<ExternalConnection>): Generator<strin
   if (!first) yield "\n";
 }
 
+/** The `table` format one destination block at a time, for writing large matrices without holding them. */
 export function* tableChunks(matrix: ConnectivityMatrix, options: ReportOptions = {}): Generator<string> {
   const byId = new Map(matrix.pods.map((p) => [`${p.namespace || "default"}/${p.name}`, p]));
   let current: Connection[] = [];
@@ -87,9 +92,7 @@ export function* tableChunks(matrix: ConnectivityMatrix, options: ReportOptions 
   if (current.length > 0) yield block();
   yield* externalLines(options.external ?? []);
   const silent = matrix.pods.filter((p) => p.ports.length === 0).map((p) => `${p.namespace || "default"}/${p.name}`);
-  const footer = [
-    `${plural(matrix.pods.length, "pod")} (${plural(matrix.classes, "class", "classes")}), ${plural(total, "connection")}: ${allowed} allowed, ${total - allowed} denied.`,
-  ];
+  const footer = [summaryText(matrix.pods.length, matrix.classes, total, allowed)];
   if (silent.length > 0) {
     footer.push(...wrapText(`Not destinations (they declare no container port): ${silent.join(", ")}.`, TABLE_WIDTH));
   }

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } from "../../cli/args";
+import { CONNECTIVITY_OPTIONS, CONNECTIVITY_USAGE, EXIT_USAGE, parseConnectivityArgs, parseManifestsArgs, UsageError } from "../../cli/args";
 
 /** What parseConnectivityArgs returns with nothing given, with `over` in its place. */
-const parsed = (over: Record<string, unknown> = {}) => ({ help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false, ...over });
+const parsed = (over: Record<string, unknown> = {}) => ({ help: false, format: "table", source: { kind: "stack", stack: "dev", probes: true }, query: {}, explain: false, exposure: false, full: false, ...over });
 
 describe("cli/args", () => {
   it("defaults connectivity to the table format, the dev stack and its probe pods", () => {
@@ -80,3 +80,15 @@ describe("cli/args", () => {
     assert.throws(() => parseConnectivityArgs(["--probes", "--no-probes"]), /contradict/);
   });
 });
+
+describe("connectivity --help", () => {
+  it("names every option, and its usage line the probes choice", () => {
+    const [usage] = CONNECTIVITY_USAGE.split("\n");
+    assert.match(usage, /\[--probes\|--no-probes\]/);
+    for (const [name, o] of Object.entries(CONNECTIVITY_OPTIONS)) {
+      assert.ok(CONNECTIVITY_USAGE.includes(`--${name}`), `--${name} is in the help`);
+      if ("short" in o) assert.ok(CONNECTIVITY_USAGE.includes(`-${o.short}, --${name}`), `-${o.short} is in the help`);
+    }
+  });
+});
+

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "./helpers";
 
 const bin = path.join(PROJECT_DIR, "cli", "bin.js");
-const runBin = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+const runBin = (args: string[], cwd = PROJECT_DIR) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, INIT_CWD: undefined } });
 
 describe("prices-api-netpol (bin)", () => {
   it("is the package's bin, an executable file", () => {
@@ -30,7 +30,40 @@ describe("prices-api-netpol (bin)", () => {
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command "conectivity"\nUsage: prices-api-netpol <command> \[args\] {3}\(commands: connectivity, connectivity-diff, manifests, verify, check, reap;/);
     assert.equal(runBin([]).status, 2);
-    assert.equal(runBin(["--help"]).status, 0);
+  });
+
+  it("prints its help on stdout for --help, and exits 0", () => {
+    for (const flag of ["--help", "-h"]) {
+      const help = runBin([flag]);
+      assert.equal(help.status, 0);
+      assert.match(help.stdout, /^Usage: prices-api-netpol <command> \[args\]/);
+      assert.equal(help.stderr, "");
+    }
+  });
+
+  it("works from any folder of the checkout, relative paths read from there", () => {
+    const tests = path.join(PROJECT_DIR, "tests");
+    const manifests = runBin(["manifests", "--stack", "local"], tests);
+    assert.equal(manifests.status, 0, manifests.stderr);
+    assert.match(manifests.stdout, /^---\napiVersion: v1\nkind: Namespace\n/);
+    const json = runBin(["connectivity", "--format", "json", "fixtures/manifests/tutorial-or"], tests);
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal((JSON.parse(json.stdout) as { summary: { pods: number } }).summary.pods, 4);
+    const report = path.join(fs.mkdtempSync(path.join(tests, "tmp-bin-")), "r.json");
+    try {
+      fs.writeFileSync(report, '{"connections":[]}');
+      const diff = runBin(["connectivity-diff", path.relative(tests, report), path.relative(tests, report)], tests);
+      assert.equal(diff.status, 0, diff.stderr);
+      assert.match(diff.stdout, /No change in who can reach whom/);
+    } finally {
+      fs.rmSync(path.dirname(report), { recursive: true, force: true });
+    }
+  });
+
+  it("outside a checkout says it is not in a project folder", () => {
+    const res = runBin(["manifests"], os.tmpdir());
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /^prices-api-netpol: not in a project folder: /);
   });
 
   it("the loader keeps what it transformed, one entry per source, and runs an edited source as edited", () => {

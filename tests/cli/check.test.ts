@@ -35,7 +35,7 @@ describe("npm run check", () => {
   it("runs exactly checkCommand's kubectl argv for the stack, at the stack's kubeContext", async () => {
     const r = await check(["allow", "--stack", "local"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.ran, [checkCommand("allow", local, { context: "kind-netpol" })]);
+    assert.deepEqual(r.ran, [checkCommand("allow", local, { context: local.kubeContext })]);
     assert.equal(r.stdout, "allow check: prices-api answered; as expected\n");
   });
 
@@ -112,7 +112,7 @@ describe("npm run check", () => {
       const deny = spawnSync("npm", ["run", "--silent", "check", "--", "deny", "--stack", "local"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000, env });
       assert.equal(deny.status, 0, deny.stderr);
       assert.match(deny.stdout, /^deny check: blocked: no connection within 5s \(curl exit 28\).*; as expected\n$/);
-      assert.deepEqual(fs.readFileSync(path.join(bin, "argv"), "utf8").trimEnd().split("\n"), checkCommand("deny", local, { context: "kind-netpol" }).slice(1));
+      assert.deepEqual(fs.readFileSync(path.join(bin, "argv"), "utf8").trimEnd().split("\n"), checkCommand("deny", local, { context: local.kubeContext }).slice(1));
       const allow = spawnSync("npm", ["run", "--silent", "check", "--", "allow", "--stack", "local"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 25_000, env });
       assert.equal(allow.status, 1, "the allowed caller timing out is not as expected");
     } finally {

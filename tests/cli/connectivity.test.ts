@@ -11,6 +11,54 @@ import { buildModel, computeMatrix, externalConnections } from "../../core/netpo
 import { formatTable } from "../../core/report";
 import { FIXTURES, PROJECT_DIR, run, TUTORIAL_OR_DIR } from "./helpers";
 
+/** A directory of manifests: `pods` pods in one namespace, each declaring port 80, and no policy. */
+function manyPods(pods: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "many-pods-"));
+  const docs = Array.from({ length: pods }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: big}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n`);
+  fs.writeFileSync(path.join(dir, "pods.yaml"), docs.join("---\n"));
+  return dir;
+}
+
+describe("connectivity command at size", () => {
+  // 110 pods are 11,990 connections: above the 10,000 a table prints without --full.
+  const dir = manyPods(110);
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("prints the table's summary and, on stderr, how to focus or get it all, when the table would be longer than the bound", () => {
+    const { code, stdout, stderr } = run(main, [dir]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "110 pods (1 class), 11990 connections: 11990 allowed, 0 denied.\n");
+    assert.match(stderr, /^hint: the table would list 11990 connections, more than the 10000 it prints; focus it with --to ns\/name or --from ns\/, take --format json, or print it all with --full$/m);
+  });
+
+  it("keeps the full table one flag away", () => {
+    const { code, stdout, stderr } = run(main, [dir, "--full"]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.split("\n").filter((l) => /^ {2}big\/p\d+ +80\/TCP +ALLOWED/.test(l)).length, 11990);
+    assert.doesNotMatch(stderr, /^hint:/m);
+  });
+
+  it("prints the picture's summary as a one-node flowchart when mermaid could not render it", () => {
+    // 40 pods are drawn one by one (up to 60 are), with an edge per pair: 1,560 edges and 80 to the outside.
+    const forty = manyPods(40);
+    try {
+      const { code, stdout, stderr } = run(main, [forty, "--format", "mermaid"]);
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, 'flowchart LR\n  summary["40 pods (1 class), 1560 connections: 1560 allowed, 0 denied. Too many edges to draw: focus with --to or --from."]\n');
+      assert.match(stderr, /^hint: the picture would draw 1640 edges, more than the 500 mermaid renders; focus it with --to ns\/name or --from ns\/, take --format json, or print it all with --full$/m);
+      assert.match(run(main, [forty, "--format", "mermaid", "--full"]).stdout, /^flowchart LR\n {2}subgraph /);
+    } finally {
+      fs.rmSync(forty, { recursive: true, force: true });
+    }
+  });
+
+  it("a focus query stays under the bound and prints the table", () => {
+    const { stdout, stderr } = run(main, [dir, "--to", "big/p0"]);
+    assert.match(stdout, /^big\/p0 {2}\[80\/TCP\]/);
+    assert.doesNotMatch(stderr, /^hint:/m);
+  });
+});
+
 describe("connectivity command", () => {
   it("shows the tutorial's OR policy admitting any pod of critical-project, and warns about the trap", () => {
     const { code, stdout, stderr } = run(main, ["--format", "json", TUTORIAL_OR_DIR]);
@@ -60,12 +108,20 @@ describe("connectivity command", () => {
     assert.ok(stdout.includes("ip:0.0.0.0/0 (all),pricing-ns/prices-api-deployment,,,false,\n"));
   });
 
-  it("exits 2 with file, document and field on a malformed manifest, without a stack trace", () => {
+  it("exits 2 with file, document, line and field on a malformed manifest, without a stack trace", () => {
     const { code, stdout, stderr } = run(main, [path.join(FIXTURES, "malformed")]);
     assert.equal(code, 2);
     assert.equal(stdout, "");
-    assert.match(stderr, /^connectivity: .*bad-policy\.yaml, document 2, field spec\.ingress\[0\]\.ports\[0\]\.port: /);
+    assert.match(stderr, /^connectivity: .*bad-policy\.yaml, document 2, line 16, field spec\.ingress\[0\]\.ports\[0\]\.port: /);
     assert.ok(!/\n\s+at /.test(stderr), "no stack trace");
+  });
+
+  it("refuses --explain where it changes nothing: the table and the picture", () => {
+    for (const format of ["table", "mermaid"]) {
+      const res = run(main, ["--explain", "--format", format]);
+      assert.equal(res.code, 2);
+      assert.match(res.stderr, /^connectivity: --explain adds each connection's reason and deciding policies to json and csv; the table always shows why \(its WHY column\) and the picture has no room for it\n/);
+    }
   });
 
   it("exits 2 on a missing path, an unknown stack and a bad format", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { computeMatrix, type ClusterModel, type IgnoredObject, type LintWarning, type NetworkPolicy, type PodInfo } from "../../core/netpol";
+import { computeMatrix, externalConnections, type ClusterModel, type IgnoredObject, type LintWarning, type NetworkPolicy, type PodInfo } from "../../core/netpol";
 import {
   CSV_EXPLAIN_HEADER,
   CSV_HEADER,
@@ -199,11 +199,12 @@ describe("report formats", () => {
       assert.match(formatTable(computeMatrix(model)), /b\/client\s+80\/TCP\s+ALLOWED\s+no policy isolates either pod/);
     });
 
-    it("fits 100 columns and never cuts a long pod name", () => {
+    it("fits 100 columns and never cuts a long pod name, the section about the outside included", () => {
       const longName = `a-very-long-workload-name-${"x".repeat(60)}`;
       const model = denyAndAllowModel();
       model.pods.push(pod("ops", longName));
-      const text = formatTable(computeMatrix(model));
+      const text = formatTable(computeMatrix(model), { external: [...externalConnections(model)] });
+      assert.match(text, /^Outside the cluster/m);
       for (const line of text.split("\n")) assert.ok(line.length <= TABLE_WIDTH, `too wide (${line.length}): ${line}`);
       assert.ok(text.includes(`ops/${longName}`));
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { main } from "../../cli/manifests";
+import { main, manifestsYaml } from "../../cli/manifests";
 import { buildModel, parseManifestText } from "../../core/netpol";
 import { stackObjects } from "../../core/stack";
 import { readStackConfig } from "../../core/stackConfigFile";
@@ -19,6 +19,16 @@ describe("manifests command", () => {
     const withoutSources = (m: ReturnType<typeof buildModel>["model"]) => ({ ...m, pods: m.pods.map(({ source: _source, ...pod }) => pod) });
     assert.deepEqual(withoutSources(buildModel(parsed).model), withoutSources(buildModel(objects).model));
     assert.equal(stdout.split(/^---$/m).length - 1, objects.length, "one --- per document");
+  });
+
+  it("quotes every string kubectl would read as something else, keys included, and nothing more", () => {
+    const tricky = ["on", "yes", "n", "010", "0O17", "8_080", "1e1_0", "0x_1F", "~", ""];
+    const labels = Object.fromEntries(tricky.filter((t) => t !== "~").map((t, i) => [`k${i}`, t]));
+    const objects = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "a", labels, annotations: Object.fromEntries(tricky.map((t) => [t, t])) } }];
+    const text = manifestsYaml(objects);
+    assert.deepEqual(parseManifestText(text, "m.yaml").map((p) => p.object), objects);
+    assert.match(text, /^ {4}k8: ""$/m);
+    assert.match(text, /^ {2}name: a$/m, "plain text stays plain");
   });
 
   it("writes every value out, with no YAML anchors or aliases, so the output diffs and reviews as plain YAML", () => {

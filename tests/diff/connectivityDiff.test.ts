@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +16,8 @@ import {
   renderDiff,
   type ReportConnection,
 } from "../../core/connectivityDiff";
+import { stackIntent } from "../../core/intent";
+import { probeCallers, probeObjects } from "../../core/intentGate";
 import { buildModel, computeMatrix, type KubeObject } from "../../core/netpol";
 import { formatJson } from "../../core/report";
 import { stackObjects } from "../../core/stack";
@@ -124,6 +127,18 @@ describe("connectivity diff", () => {
     assert.match(md, /…and 2 more\./);
   });
 
+  it("adding the README's billing caller opens exactly its connection and closes nothing", () => {
+    const config = readStackConfig("dev");
+    const withBilling = { ...config, allowedCallers: [...config.allowedCallers, { namespace: "billing", namespaceLabels: {}, podLabels: { app: "invoicer" } }] };
+    // What `connectivity -- --format json --probes` prints for each: the stack's objects and the gate's probe pods.
+    const reportOf = (c: typeof config) => formatJson(computeMatrix(buildModel([...stackObjects(c), ...probeObjects(probeCallers(stackIntent(c)))]).model), [], [], { explain: true });
+    const diff = diffConnectivity(parse(reportOf(config)), parse(reportOf(withBilling)));
+    assert.deepEqual(diff.opened.map((c) => `${c.from} -> ${c.to}:${c.port}`).map((k) => k.replace(/invoicer-[a-z0-9]{6}/, "invoicer-*")), ["billing/invoicer-* -> pricing-ns/prices-api-deployment:8080"]);
+    assert.deepEqual(diff.closed, []);
+    assert.deepEqual(diff.podsRemoved, []);
+    assert.equal(diff.podsAdded.length, 5, diff.podsAdded.join(", "));
+  });
+
   it("diffs two real engine reports: fixing the tutorial's OR trap closes two paths", () => {
     const config = readStackConfig("dev");
     const callers: KubeObject[] = [
@@ -158,6 +173,37 @@ describe("connectivity report parsing", () => {
     assert.throws(() => parseConnectivityReport("[]", "base.json"), /base\.json: has no "connections" array/);
   });
 
+  it("refuses a 5,000-deep value with a short message, not a RangeError", () => {
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    for (const text of [`{"connections":[{"from":${deep},"to":"a/b","port":1,"protocol":"TCP","allowed":true}]}`, `{"connections":[],"summary":${deep}}`]) {
+      assert.throws(
+        () => parse(text),
+        (e: unknown) => e instanceof ConnectivityReportError && e.message.length < 300 && /test\.json: (connections\[0\]\.from is \[\[\[|the report is nested deeper than)/.test(e.message),
+      );
+    }
+    const exposure = `{"exposure":[{"to":${deep},"port":1,"ways":[]}]}`;
+    assert.throws(() => parseExposureReport(exposure, "x.json"), (e: unknown) => e instanceof ConnectivityReportError && e.message.length < 300);
+  });
+
+  it("refuses a protocol or port name that is not one of the report's, which would go into the comment", () => {
+    for (const protocol of ["TCP | x", "<b>TCP</b>", "tcp"]) {
+      assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), protocol }] })), /connections\[0\]\.protocol is .*expected TCP, UDP or SCTP/, protocol);
+    }
+    for (const portName of ["x`|y", "[a](http://evil)", "HTTP", 8080]) {
+      assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), portName }] })), /connections\[0\]\.portName is .*expected a port name/, String(portName));
+    }
+    const way = (protocol: unknown, port: unknown = 8080) => JSON.stringify({ exposure: [{ to: API, port, protocol, ways: [{ text: "x" }] }] });
+    assert.throws(() => parseExposureReport(way("TCP|x"), "e.json"), /exposure\[0\]\.protocol is "TCP\|x"; expected TCP, UDP or SCTP/);
+    assert.throws(() => parseExposureReport(way("TCP", 70000), "e.json"), /exposure\[0\]\.port is 70000/);
+  });
+
+  it("keeps a lone carriage return (or any line break) from breaking out of a table cell", () => {
+    const md = renderDiff(diffConnectivity(parse(report()), parse(report(conn(CONSUMER, API, true, 8080, "a\rb\r\nc\u2028d")))));
+    const row = md.split("\n").find((l) => l.includes("`critical-project/consumer`")) ?? "";
+    assert.ok(row.endsWith("a b c d |"), JSON.stringify(row));
+    assert.doesNotMatch(md, /[\r\u2028]/);
+  });
+
   it("names the bad field of a bad connection", () => {
     assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), from: "nobody" }] })), /connections\[0\]\.from is "nobody"; expected "namespace\/pod"/);
     assert.throws(() => parse(JSON.stringify({ connections: [{ ...conn(CONSUMER, API, true), port: "8080" }] })), /connections\[0\]\.port is "8080"/);
@@ -178,9 +224,9 @@ describe("PR comment", () => {
     assert.ok(body.includes("```text\nFROM TO\n`x` y\n```"));
   });
 
-  it("does not wrap an already fenced picture twice", () => {
-    const body = renderComment({ diff, mermaid: "```mermaid\nflowchart LR\n```\n" });
-    assert.equal(body.split("```mermaid").length, 2);
+  it("fences the picture longer than any backtick run in it, so nothing in it ends the block", () => {
+    const body = renderComment({ diff, mermaid: "flowchart LR\n  a -->|\"```\"| b\n" });
+    assert.ok(body.includes('````mermaid\nflowchart LR\n  a -->|"```"| b\n````'), body);
   });
 
   it("drops the full table, then the picture, to stay under GitHub's size limit", () => {
@@ -246,6 +292,23 @@ describe("connectivity-diff command", () => {
     assert.equal(main([write("base.json", report()), head], io), 2);
     assert.match(err.join(""), new RegExp(`${head.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON`));
     assert.equal(out.join(""), "");
+  });
+
+  it("refuses a picture that is not connectivity's mermaid output, e.g. one that brings its own fence", () => {
+    const injected = "```\n## Approved by security\n```mermaid\nflowchart LR\n";
+    assert.equal(main([write("b.json", report()), write("h.json", report()), "--mermaid", write("h.mmd", injected)], io), 2);
+    assert.match(err.join(""), /h\.mmd is not the output of `connectivity --format mermaid` \(it must start with flowchart\)/);
+    assert.equal(out.join(""), "");
+  });
+
+  it("reads only regular files, at most 64 MiB: a report that is /dev/zero is refused at once", function () {
+    this.timeout(30_000);
+    const zero = path.join(dir, "zero.json");
+    fs.symlinkSync("/dev/zero", zero);
+    const res = spawnSync(process.execPath, ["-r", path.join(__dirname, "..", "..", "cli", "register.js"), path.join(__dirname, "..", "..", "cli", "connectivity-diff.ts"), write("b.json", report()), zero], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(res.signal, null, "finished within the timeout");
+    assert.equal(res.status, 2);
+    assert.match(res.stderr, /^connectivity-diff: cannot read .*zero\.json: a character device, not a regular file; only regular files are read\n/);
   });
 
   it("exits 2 on a missing file or wrong arguments", () => {

@@ -77,12 +77,30 @@ describe("intent gate", () => {
       const long: AllowedCaller = { namespace: "n".repeat(63), namespaceLabels: {}, podLabels: { app: "long" } };
       const probes = probeCallers(stackIntent({ allowedCallers: [...twoCallerConfig().allowedCallers, long] }));
       const allowed = probes.filter((p) => p.intendedAllowed).map((p) => p.id);
-      assert.deepEqual(allowed, ["critical-project/consumer-1", "billing/consumer-2", [`${"n".repeat(63)}/consumer-3`][0]]);
+      assert.equal(allowed.length, 3);
+      assert.equal(allowed[0], "critical-project/consumer");
+      assert.match(allowed[1], /^billing\/invoicer-[a-z0-9]{6}$/);
+      assert.match(allowed[2], new RegExp(`^${"n".repeat(63)}/long-[a-z0-9]{6}$`));
       assert.equal(new Set(probes.map((p) => p.id)).size, probes.length, "probe ids are unique");
       for (const p of probes) {
         assert.match(p.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, p.namespace);
         assert.match(p.name, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, p.name);
       }
+    });
+
+    it("names a probe by what it probes alone: adding, removing or reordering callers renames no probe", () => {
+      const ids = (callers: AllowedCaller[]) => new Map(probeCallers(stackIntent({ allowedCallers: callers })).map((p) => [`${p.namespace} ${JSON.stringify(p.podLabels)}`, p.id]));
+      const [tutorial] = devConfig().allowedCallers;
+      const sameNamespace: AllowedCaller = { namespace: "critical-project", namespaceLabels: { project: "critical-project" }, podLabels: { app: "prices-api-reporter", tier: "batch" } };
+      const one = ids([tutorial]);
+      const configs = [[tutorial, BILLING], [BILLING, tutorial], [tutorial, BILLING, sameNamespace], [sameNamespace, BILLING, tutorial]];
+      for (const callers of configs) {
+        const more = ids(callers);
+        for (const [probe, id] of one) assert.equal(more.get(probe), id, `${probe} in ${JSON.stringify(callers.map((c) => c.podLabels))}`);
+      }
+      const billing = ids([BILLING]);
+      for (const [probe, id] of billing) assert.equal(ids([tutorial, sameNamespace, BILLING]).get(probe), id, probe);
+      assert.deepEqual([...ids([tutorial, BILLING, sameNamespace]).values()].filter((id) => id.startsWith("critical-project/")).length, 3, "two callers in one namespace get two names");
     });
 
     it("never marks as impostor a probe the intent actually grants (a caller in default)", () => {
@@ -113,11 +131,11 @@ describe("intent gate", () => {
     it("pass for a config with two callers, each admitted only from its own namespace", () => {
       const config = twoCallerConfig();
       const results = expectedProbeResults(stackObjects(config), stackIntent(config));
-      assert.deepEqual(
-        results.filter((r) => r.engineAllowed).map((r) => r.id),
-        ["critical-project/consumer-1", "billing/consumer-2"],
-      );
-      assert.ok(results.some((r) => r.id === "copycat-billing/consumer-2" && !r.engineAllowed));
+      const allowed = results.filter((r) => r.engineAllowed).map((r) => r.id);
+      assert.equal(allowed.length, 2);
+      assert.equal(allowed[0], "critical-project/consumer");
+      assert.match(allowed[1], /^billing\/invoicer-[a-z0-9]{6}$/);
+      assert.ok(results.some((r) => r.id === `copycat-${allowed[1]}` && !r.engineAllowed));
       assert.equal(checkIntent(stackObjects(config), stackIntent(config)).ok, true);
     });
   });
@@ -166,7 +184,7 @@ describe("intent gate", () => {
       find(objects, "NetworkPolicy", "prices-api-network-policy").spec = onlyFirst.spec;
       const err = violation(objects, config);
       assert.match(err.message, /the policies grant less than intended\./);
-      assert.match(err.message, /\n {2}- billing\/consumer-2 {2}\(allowed caller: app=invoicer in billing\) {2}denied, intended ALLOWED\n {6}because: denied: ingress to pricing-ns\/prices-api-deployment is isolated by/);
+      assert.match(err.message, /\n {2}- billing\/invoicer-[a-z0-9]{6} {2}\(allowed caller: app=invoicer in billing\) {2}denied, intended ALLOWED\n {6}because: denied: ingress to pricing-ns\/prices-api-deployment is isolated by/);
     });
 
     it("reject another pod of pricing-ns that someone can reach, and a pod no policy isolates", () => {

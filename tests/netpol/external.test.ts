@@ -104,7 +104,7 @@ describe("report formats: endpoints outside the cluster", () => {
       lines.map((l) => l.trim().replace(/,$/, "")),
       external.map((e) => JSON.stringify(e)),
     );
-    assert.match(formatTable(matrix, { external }), /Outside the cluster[^\n]*\n {2}shop\/job -> 0\.0\.0\.0\/0 \(all\): allowed all ports\n {2}shop\/web -> everything else \(IPv4\): denied\n {2}shop\/web -> 10\.0\.0\.0\/8 except 10\.1\.0\.0\/16: allowed TCP\/443\n/);
+    assert.match(formatTable(matrix, { external }), /Outside the cluster[^]*?0\.0\.0\.0\/0\):\n {2}shop\/job -> 0\.0\.0\.0\/0 \(all\): allowed all ports\n {2}shop\/web -> everything else \(IPv4\): denied\n {2}shop\/web -> 10\.0\.0\.0\/8 except 10\.1\.0\.0\/16: allowed TCP\/443\n/);
     const csv = formatCsv(matrix, { external }).split("\n");
     assert.ok(csv.includes("shop/web,ip:10.0.0.0/8 except 10.1.0.0/16,443,TCP,true,"), csv.join("\n"));
     assert.ok(csv.includes("shop/web,ip:10.1.0.0/16,,,false,"));

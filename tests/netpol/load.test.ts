@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, ftruncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -203,7 +204,12 @@ describe("netpol load: hostile or odd input gets a located error, never a crash"
   }
 
   it("JSON nested 10,000 deep is refused with its depth", () => {
-    assertBad("[".repeat(10000) + "]".repeat(10000), undefined, 1, /nested deeper than 128 levels/, "deep.json");
+    assertBad(`${'{"a":'.repeat(10000)}1${"}".repeat(10000)}`, undefined, 1, /nested deeper than 128 levels/, "deep.json");
+  });
+
+  it("a .json file that does not start with { is YAML, as for kubectl, and deep nesting is refused there too", () => {
+    assert.throws(() => parseManifestText("[".repeat(10000) + "]".repeat(10000), "deep.json"), (e: unknown) => e instanceof ManifestError && /malformed YAML: nested too deep to parse/.test(e.message));
+    assert.throws(() => parseManifestText(`a: ${"[".repeat(200)}${"]".repeat(200)}\n`, "deep.yaml"), (e: unknown) => e instanceof ManifestError && /nested deeper than 128 levels/.test(e.message));
   });
 
   it("YAML nested too deep to parse is a malformed-YAML error", () => {
@@ -224,6 +230,47 @@ describe("netpol load: hostile or odd input gets a located error, never a crash"
     const dir = mkdtempSync(join(tmpdir(), "biglist-"));
     writeFileSync(join(dir, "list.json"), JSON.stringify({ apiVersion: "v1", kind: "List", items }));
     assert.equal(loadManifestPaths([dir]).length, 130_000);
+  });
+
+  describe("only regular files are read, and only up to a bound", function () {
+    this.timeout(30_000);
+    const dir = mkdtempSync(join(tmpdir(), "special-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    /** Loads in a child process: without the bound, /dev/zero eats memory and a FIFO blocks for ever. */
+    const load = (path: string) =>
+      spawnSync(process.execPath, ["-r", join(__dirname, "..", "..", "cli", "register.js"), "-e", `
+        const { loadManifestPaths } = require(${JSON.stringify(join(__dirname, "..", "..", "core", "netpol", "load.ts"))});
+        try { loadManifestPaths([${JSON.stringify(path)}]); console.log("read"); } catch (e) { console.log(e.name + ": " + e.message); }`], { encoding: "utf8", timeout: 10_000 });
+
+    it("a symlink to /dev/zero, named or found in a directory, is refused at once", () => {
+      symlinkSync("/dev/zero", join(dir, "zero.yaml"));
+      const named = load(join(dir, "zero.yaml"));
+      assert.equal(named.stdout.trim(), `ManifestError: ${join(dir, "zero.yaml")}: cannot read: a character device, not a regular file; only regular files are read`, named.stderr);
+      assert.match(load(dir).stdout, /zero\.yaml: cannot read: a character device/);
+    });
+
+    it("a FIFO is refused instead of waiting for a writer", () => {
+      const fifo = join(dir, "pipe.yaml");
+      assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+      const res = load(fifo);
+      assert.equal(res.signal, null, "finished within the timeout");
+      assert.match(res.stdout, /pipe\.yaml: cannot read: a FIFO, not a regular file/);
+    });
+
+    it("a file above 64 MiB is refused before it is read", () => {
+      const big = join(dir, "big.yaml");
+      const fd = openSync(big, "w");
+      ftruncateSync(fd, 64 * 1024 * 1024 + 1);
+      closeSync(fd);
+      assert.throws(() => loadManifestPaths([big]), (e: unknown) => e instanceof ManifestError && /big\.yaml: cannot read: 67,108,865 bytes, more than the 64 MiB \(67,108,864 bytes\) this tool reads from one file$/.test(e.message));
+    });
+
+    it("a directory that links back to itself is refused, not walked for ever", () => {
+      const loop = join(dir, "loop");
+      mkdirSync(loop);
+      symlinkSync(loop, join(loop, "again"));
+      assert.throws(() => loadManifestPaths([loop]), (e: unknown) => e instanceof ManifestError && /again: a directory that leads back to .*loop/.test(e.message));
+    });
   });
 
   it("a Pod and a workload with one namespace/name are refused, naming both", () => {

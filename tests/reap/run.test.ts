@@ -193,7 +193,7 @@ describe("reap command", () => {
   it("refuses to run without the Pulumi CLI, saying where to get it", async () => {
     const ws = new FakeWorkspace(backend());
     assert.equal(await main(["--dry-run"], io(ws, binDir)), EXIT_NO_PULUMI);
-    assert.match(err.join(""), /^reap: Pulumi CLI not found on PATH: install it from https:\/\/www\.pulumi\.com\/docs\/install\//);
+    assert.match(err.join(""), /^reap: Pulumi CLI not found on PATH: install it from https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\//);
     assert.equal(out.join(""), "");
   });
 

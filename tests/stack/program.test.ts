@@ -361,6 +361,8 @@ describe("config errors stop the program before any resource exists", () => {
     ["misspelt key (case)", { [key("nodecount")]: "3" }, /nodecount is "3"; no such key; did you mean nodeCount\? the keys are clusterMode, /],
     ["misspelt key (typo)", { [key("netwrokPolicy")]: "calico" }, /netwrokPolicy is "calico"; no such key; did you mean networkPolicy\?/],
     ["unknown key", { [key("replicas")]: "3" }, /replicas is "3"; no such key; the keys are /],
+    ["a wrong project prefix", { "prices-api:networkPolicy": "none" }, /prices-api:networkPolicy: prices-api is neither this project \(prices-api-netpol\) nor a provider it uses, so nothing reads it; did you mean prices-api-netpol:networkPolicy\?/],
+    ["a misspelt provider key", { "azure-native:locaton": "australiaeast" }, /azure-native:locaton: azure-native has no setting locaton; did you mean azure-native:location\?/],
   ];
   for (const [what, override, message] of cases) {
     it(`${what}: one clear error naming key, value and what is accepted; nothing created`, async () => {

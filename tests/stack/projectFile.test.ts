@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, TUTORIAL_CALLER, validateConfig } from "../../core/config";
+import { AZURE_NATIVE_CONFIG_KEYS, PROJECT_NAME } from "../../core/configKeys";
 import { readRawStackConfig, readStackConfig } from "../../core/stackConfigFile";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -61,8 +62,34 @@ describe("Pulumi.yaml and the stack files", () => {
     }
   });
 
-  it("a missing stack file is a config error that names it", () => {
-    assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml/);
+  it("a missing stack file is a config error that names it and lists the stacks there are", () => {
+    assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml in .*; the stacks are dev, local$/);
+    assert.throws(() => readRawStackConfig("Dev", ROOT), /stack "Dev" has no Pulumi\.Dev\.yaml in .*; did you mean dev\? the stacks are dev, local$/);
+  });
+
+  it("is stored as `pulumi stack init` rewrites it: every scalar as a string, so init adds only encryptionsalt", () => {
+    // Pulumi CLI 3.248.0 rewrote `prices-api-netpol:nodeCount: 1` as "1" on `pulumi stack init dev`.
+    for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+      for (const [key, value] of Object.entries<unknown>(readYaml(file).config ?? {})) {
+        if (value !== null && typeof value === "object") continue;
+        assert.equal(typeof value, "string", `${file}: ${key} is ${JSON.stringify(value)}, which pulumi stack init rewrites as "${String(value)}"`);
+      }
+    }
+  });
+
+  it("refuses a top-level key Pulumi would ignore, and config keys of a namespace nobody reads", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.confg.yaml"), "confg:\n  prices-api-netpol:nodeCount: 3\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.prefix.yaml"), "config:\n  azure-native:location: australiaeast\n  prices-api:networkPolicy: none\n  azure-native:subscriptionId: x\n  kubernetes:context: kind-x\n");
+    assert.throws(() => readRawStackConfig("confg", dir), /Pulumi\.confg\.yaml: top-level confg: is no stack setting, so Pulumi ignores it; did you mean config:\?/);
+    assert.throws(() => readStackConfig("prefix", dir), (e: unknown) => e instanceof Error && /prices-api:networkPolicy: .*did you mean prices-api-netpol:networkPolicy\?/.test(e.message) && !/subscriptionId|kubernetes:context/.test(e.message));
+  });
+
+  it("knows every setting of the azure-native provider it pins", () => {
+    const vars = fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "azure-native", "config", "vars.d.ts"), "utf8");
+    assert.deepEqual([...vars.matchAll(/^export declare const (\w+):/gm)].map((m) => m[1]).sort(), [...AZURE_NATIVE_CONFIG_KEYS].sort());
+    assert.equal(project.name, PROJECT_NAME);
   });
 
   it("an empty stack file, or one that is a list, is an error rather than empty config", () => {

@@ -59,7 +59,8 @@ describe("verify: command line without a cluster", () => {
     const cases: Array<[string[], RegExp]> = [
       [["--bogus"], /Unknown option '--bogus'/],
       [["--stack", "../etc"], /--stack "\.\.\/etc" is not a stack name/],
-      [["--timeout", "0"], /--timeout "0" is not a number of seconds/],
+      [["--timeout", "0"], /--timeout "0" is out of range; expected a number of seconds above 0 and at most 3600$/m],
+      [["--timeout", "7200"], /--timeout "7200" is out of range; expected a number of seconds above 0 and at most 3600$/m],
       [["--request-timeout", "soon"], /--request-timeout "soon" is not a number of seconds/],
       [["extra"], /Unexpected argument 'extra'/],
     ];
