@@ -1,7 +1,8 @@
-/** `npm run bench [netpol|program|engine]`: every performance figure we quote comes from here. */
+/** `npm run bench [netpol|program|engine|local]`: every performance figure we quote comes from here. */
 import { cpus } from "node:os";
 import { runCliBench } from "./cli";
 import { runEngineBench } from "./engine";
+import { runLocalBench } from "./local";
 import { runNetpolBench } from "./netpol";
 import { runProgramEvalBench } from "./programEval";
 
@@ -10,6 +11,8 @@ const SUITES: Record<string, () => Promise<string>> = {
   program: runProgramEvalBench,
   // Needs the e2e tools (built on first use) and starts a local cluster: minutes, so only on request.
   engine: runEngineBench,
+  // Starts a local cluster of its own, then a whole e2e: minutes, so only on request.
+  local: runLocalBench,
 };
 const DEFAULT_SUITES = ["netpol", "program"];
 

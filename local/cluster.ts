@@ -31,6 +31,7 @@ import {
   kubeletConfig,
   type ClusterLayout,
 } from "./nodeConfig";
+import { missingHostPrograms } from "./hostPrograms";
 import { createPki, type ClusterPki } from "./pki";
 import { isAlive, namespaceOf, processRecord, stopProcess, type ProcessRecord } from "./processes";
 import { flushEnforcerRules } from "./enforcer";
@@ -127,6 +128,8 @@ export class LocalCluster {
    */
   static async start(tools: ClusterTools, opts: { root: string; name: string; log: (line: string) => void }): Promise<LocalCluster> {
     const { root, name, log } = opts;
+    const missing = missingHostPrograms();
+    if (missing) throw new Error(missing);
     checkClusterFolder(root);
     if (fs.existsSync(root) && fs.readdirSync(root).length > 0) throw new Error(`the cluster's folder ${root} is not empty`);
     const layout = clusterLayout(root);

@@ -191,8 +191,10 @@ async function down(root: string): Promise<number> {
     process.stderr.write(`local: teardown left:\n${result.leftovers.map((l) => `  ${l}`).join("\n")}\n`);
     return 1;
   }
-  // The stack described only that cluster: its state goes with it.
+  // The stack described only that cluster: its state goes with it, and the folder `up` made for it.
   fs.rmSync(root, { recursive: true, force: true });
+  const parent = path.dirname(root);
+  if (path.basename(parent) === "prices-api-netpol" && fs.readdirSync(parent).length === 0) fs.rmdirSync(parent);
   process.stdout.write(`local cluster torn down in ${since(started)}; no process, mount, cgroup or folder of it is left (${root} removed)\n`);
   return 0;
 }

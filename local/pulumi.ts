@@ -100,7 +100,7 @@ export async function runProgram(
 }
 
 /** The stack files the repository ships; a developer's own (Pulumi.<mine>.yaml) stay out of the copy. */
-const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.dev.yaml"]);
+const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.kind.yaml", "Pulumi.dev.yaml"]);
 
 /**
  * Copies the project (without node_modules and .git, which it links or leaves out) into `dir`, so

@@ -45,7 +45,7 @@ describe("shipped YAML and JSON files", () => {
   const files = shippedFiles();
 
   it("finds the files that matter (project, stacks, policy pack, workflows, fixtures)", () => {
-    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.local.yaml", "policy/PulumiPolicy.yaml", "package.json", ".github/workflows/e2e.yml"]) {
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.local.yaml", "Pulumi.kind.yaml", "policy/PulumiPolicy.yaml", "package.json", ".github/workflows/e2e.yml"]) {
       assert.ok(files.includes(f), `${f} is checked`);
     }
   });

@@ -424,7 +424,7 @@ describe("GitHub workflows", () => {
     });
 
     it("deploys, verifies, proves verify fails on the tutorial's OR policy, and always destroys", () => {
-      const order = [/npm test/, /pulumi up -s local/, /npm run verify -- --stack local/, /tutorial-or-policy\.yaml/, /pulumi destroy -s local/];
+      const order = [/npm test/, /pulumi up -s kind/, /npm run verify -- --stack kind/, /tutorial-or-policy\.yaml/, /pulumi destroy -s kind/];
       const at = order.map((p) => steps.findIndex((s) => p.test(s.run ?? "")));
       assert.ok(at.every((i) => i >= 0), `missing steps: ${order.filter((_, i) => at[i] < 0).join(", ")}`);
       assert.deepEqual([...at].sort((a, b) => a - b), at, "in this order");

@@ -341,6 +341,7 @@ ensure() {
   rm -rf "$work"
   printf '# built %s in %ss; sha256 of every binary, checked at each use\n%s' "$(date -u +%FT%TZ)" "$elapsed" "$sums" > "$dir/.complete"
   log "$tool $(tool_version "$tool"): built in ${elapsed}s"
+  built=1
 }
 
 mode=build
@@ -377,7 +378,7 @@ fi
 failed=()
 built=0
 for t in "${tools[@]}"; do
-  if verify_tool "$t" >/dev/null; then ensure "$t"; else ensure "$t" && built=1 || failed+=("$t"); fi
+  ensure "$t" || failed+=("$t")
 done
 if [ ${#failed[@]} -gt 0 ]; then
   log "could not build: ${failed[*]}"

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { missingHostPrograms } from "../../local/hostPrograms";
 import { checkClusterFolder } from "../../local/namespaces";
 import { clusterLayout, containerdConfig, corednsObjects, kubeletConfig, kubeProxyConfig, kubeRouterArgs, NETWORK } from "../../local/nodeConfig";
 
@@ -50,5 +51,14 @@ describe("local cluster: what the components are told", () => {
     assert.ok(config);
     assert.match(config.data.Corefile, /kubernetes cluster\.local/);
     assert.doesNotMatch(config.data.Corefile, /forward|proxy/);
+  });
+});
+
+describe("local cluster: the machine's own programs", () => {
+  it("names each missing program with its Debian package and the apt-get line, before anything starts", () => {
+    const message = missingHostPrograms("/nonexistent");
+    assert.ok(message);
+    assert.match(message, /^the local cluster needs containerd \(Debian package containerd\), .*ipset \(Debian package ipset\)/);
+    assert.match(message, /; install them with: apt-get install containerd runc .*ipset/);
   });
 });

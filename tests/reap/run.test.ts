@@ -269,12 +269,12 @@ describe("reap command", () => {
 
   it("a backend that holds none of this repository's stacks is an error (exit 1), the empty backend included, and decides nothing", async () => {
     const ws = new FakeWorkspace(backend());
-    assert.equal(await main(["--yes"], { ...io(ws, fakePulumiOnPath()), declaredStacks: ["dev", "local"] }), EXIT_FAILED);
+    assert.equal(await main(["--yes"], { ...io(ws, fakePulumiOnPath()), declaredStacks: ["dev", "kind", "local"] }), EXIT_FAILED);
     assert.deepEqual(ws.destroyed, []);
-    assert.match(err.join(""), /^reap: the backend holds none of this repository's stacks \(it has expired-a, expired-b, expired-protected, future, forever, typo\); this repository declares dev, local \(its Pulumi\.<stack>\.yaml files\)\. Is PULUMI_BACKEND_URL the shared backend\? Nothing was decided or destroyed\.$/m);
+    assert.match(err.join(""), /^reap: the backend holds none of this repository's stacks \(it has expired-a, expired-b, expired-protected, future, forever, typo\); this repository declares dev, kind, local \(its Pulumi\.<stack>\.yaml files\)\. Is PULUMI_BACKEND_URL the shared backend\? Nothing was decided or destroyed\.$/m);
     err.length = 0;
-    assert.equal(await main(["--dry-run"], { ...io(new FakeWorkspace(new Map()), fakePulumiOnPath()), declaredStacks: ["dev", "local"] }), EXIT_FAILED);
-    assert.match(err.join(""), /^reap: the backend holds no stacks of this project; this repository declares dev, local/);
+    assert.equal(await main(["--dry-run"], { ...io(new FakeWorkspace(new Map()), fakePulumiOnPath()), declaredStacks: ["dev", "kind", "local"] }), EXIT_FAILED);
+    assert.match(err.join(""), /^reap: the backend holds no stacks of this project; this repository declares dev, kind, local/);
   });
 
   it("destroys nothing without --yes, and shows the command to repeat", async () => {
@@ -288,7 +288,7 @@ describe("reap command", () => {
   });
 
   it("knows this repository's stacks by its stack files", () => {
-    assert.deepEqual(declaredStacks(path.resolve(__dirname, "../..")), ["dev", "local"]);
+    assert.deepEqual(declaredStacks(path.resolve(__dirname, "../..")), ["dev", "kind", "local"]);
   });
 
   it("exits 2 on bad arguments before looking for Pulumi", async () => {

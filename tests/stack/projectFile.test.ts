@@ -63,8 +63,8 @@ describe("Pulumi.yaml and the stack files", () => {
   });
 
   it("a missing stack file is a config error that names it and lists the stacks there are", () => {
-    assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml in .*; the stacks are dev, local$/);
-    assert.throws(() => readRawStackConfig("Dev", ROOT), /stack "Dev" has no Pulumi\.Dev\.yaml in .*; did you mean dev\? the stacks are dev, local$/);
+    assert.throws(() => readRawStackConfig("nope", ROOT), /stack "nope" has no Pulumi\.nope\.yaml in .*; the stacks are dev, kind, local$/);
+    assert.throws(() => readRawStackConfig("Dev", ROOT), /stack "Dev" has no Pulumi\.Dev\.yaml in .*; did you mean dev\? the stacks are dev, kind, local$/);
   });
 
   it("is stored as `pulumi stack init` rewrites it: every scalar as a string, so init adds only encryptionsalt", () => {
