@@ -97,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     await step("the tutorial's OR policy lets impostors in, and verify names them", scenario.verifyTutorialOrPolicy);
     await step("the reaper through the Automation API", scenario.reaper);
     await step("destroy and stack rm", scenario.destroy);
+    await step("Ctrl-C and SIGTERM during npm run local -- up leave nothing behind", scenario.interruptedUpLeavesNothing);
   } finally {
     await steps.run(
       "tear the cluster down; the host is as it was",

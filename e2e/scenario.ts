@@ -4,6 +4,7 @@
  * Each exported step returns a one-line account of what it proved, or throws StepFailure.
  */
 import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,7 +18,8 @@ import type { JsonReport } from "../core/report";
 import { stackObjects } from "../core/stack";
 import { readStackConfig } from "../core/stackConfigFile";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from "../core/verify/plan";
-import { CLUSTER_CONTEXT, type LocalCluster } from "../local/cluster";
+import { CLUSTER_CONTEXT, clusterRecordOf, type ClusterRecord, type LocalCluster } from "../local/cluster";
+import { clusterLeftovers, hostSnapshot, snapshotDifferences } from "../local/teardown";
 import { waitFor } from "../local/daemon";
 import { LOCAL_STACK, mustSucceed as succeeded, prepareStack, pulumi as pulumiIn, type StackWorkspace } from "../local/localStack";
 import type { ProgramSpec, ProgramStep } from "../local/programHost";
@@ -542,4 +544,50 @@ export async function destroy(ctx: E2eContext): Promise<string> {
   const files = fs.readdirSync(path.join(stateDir, ".pulumi", "stacks", PROJECT)).filter((f) => f.endsWith(".json"));
   check(files.length === 0, `stack files left in the backend: ${files.join(", ")}`);
   return `destroyed and removed: namespaces ${[...STACK_NAMESPACES, SECOND_CALLER.namespace].join(", ")} gone from the API server, no stack left in the backend`;
+}
+
+// ---- Ctrl-C and SIGTERM ---------------------------------------------------------------------
+
+/**
+ * `npm run local -- up` in a folder of its own, stopped by `signal` once its cluster is half-way
+ * up (the API server answers, no node yet): it must tear down what it started and exit 130, and
+ * leave no process, cgroup, mount or folder of that cluster, and the host as it was.
+ */
+async function interruptedUp(ctx: E2eContext, signal: NodeJS.Signals, when: RegExp): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(ctx.workDir, `interrupted-${signal.toLowerCase()}-`));
+  const before = hostSnapshot();
+  const child = spawn(process.execPath, ["-r", "./cli/register.js", "local/main.ts", "up"], {
+    cwd: path.join(__dirname, ".."),
+    env: { ...process.env, PRICES_API_NETPOL_LOCAL_DIR: dir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  let record: ClusterRecord | undefined;
+  try {
+    await waitFor(`npm run local -- up to get to ${when}`, 180_000, async () => {
+      if (child.exitCode !== null) throw new Error(`it exited ${child.exitCode} first:\n${output.slice(-2000)}`);
+      return when.test(output) ? true : undefined;
+    });
+    record = clusterRecordOf(path.join(dir, "cluster"));
+    check(record !== undefined, `no cluster record in ${dir}/cluster while it started`);
+    child.kill(signal);
+    const code = await Promise.race([exited, sleep(60_000).then(() => "still running")]);
+    check(code === 130, `after ${signal} npm run local -- up exited ${code}, not 130:\n${output.slice(-1500)}`);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  const left = [...clusterLeftovers(record, { folderKept: false }), ...snapshotDifferences(before, hostSnapshot())];
+  check(left.length === 0, `after ${signal}, the host is not as it was: ${left.join("; ")}`);
+  check(!fs.existsSync(path.join(dir, "cluster")), `after ${signal}, ${dir}/cluster is still there`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return `${signal} ${when.source.replace(/\\/g, "")}: exit 130, torn down (${(/tearing down the cluster this run started/.test(output) ? "it said so" : "silently")}), nothing of it left`;
+}
+
+export async function interruptedUpLeavesNothing(ctx: E2eContext): Promise<string> {
+  const term = await interruptedUp(ctx, "SIGTERM", /local cluster: API server ready/);
+  const int = await interruptedUp(ctx, "SIGINT", /local cluster: containerd running/);
+  return `${term}; ${int}`;
 }

@@ -9,6 +9,7 @@
  * (cluster.json in its folder) lets a later process find it, check it and tear it down.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
@@ -33,7 +34,7 @@ import {
 } from "./nodeConfig";
 import { missingHostPrograms } from "./hostPrograms";
 import { createPki, type ClusterPki } from "./pki";
-import { isAlive, namespaceOf, processRecord, stopProcess, type ProcessRecord } from "./processes";
+import { isAlive, namespaceOf, stopProcess, type ProcessRecord } from "./processes";
 import { flushEnforcerRules } from "./enforcer";
 import { createClusterCgroups, teardownCluster, type TeardownResult } from "./teardown";
 import type { ClusterTools } from "./tools";
@@ -78,6 +79,8 @@ export class LocalCluster {
   readonly layout: ClusterLayout;
   readonly kubeconfig: string;
   private readonly daemons = new Map<string, Daemon>();
+  /** Command lines of the components, by name; set when the config files are written. */
+  private specs: Record<string, string[]> = {};
 
   private constructor(
     private readonly tools: ClusterTools,
@@ -136,7 +139,7 @@ export class LocalCluster {
     for (const d of [layout.logs, layout.cniConfDir, path.dirname(layout.containerdConfig)]) fs.mkdirSync(d, { recursive: true });
     const started = Date.now();
     const pki = createPki(layout.pki, { nodeName: NODE_NAME, nodeIp: NETWORK.nodeIp, serviceIp: NETWORK.kubernetesServiceIp });
-    const token = (await import("node:crypto")).randomBytes(ADMIN_TOKEN_BYTES).toString("hex");
+    const token = randomBytes(ADMIN_TOKEN_BYTES).toString("hex");
     fs.writeFileSync(layout.tokensCsv, `${token},local-admin,local-admin,"system:masters"\n`, { mode: 0o600 });
     const holder = await createNamespaces(layout);
     const record: ClusterRecord = {
@@ -272,8 +275,6 @@ export class LocalCluster {
       "kube-router": [t.kubeRouter, ...kubeRouterArgs(routerKc)],
     };
   }
-
-  private specs: Record<string, string[]> = {};
 
   private async launch(name: string): Promise<void> {
     const [command, ...args] = this.specs[name];
@@ -443,4 +444,3 @@ export function clusterRecordOf(root: string): ClusterRecord | undefined {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as ClusterRecord) : undefined;
 }
 
-export { processRecord };

@@ -3,7 +3,6 @@
  * project, a file backend beside it, the locally built Kubernetes provider, and `up` through the
  * Automation API (local/programHost.ts says why).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { copyProject, pulumiEnvironment, run, runProgram, type CommandResult } from "./pulumi";
 import type { ClusterTools } from "./tools";
@@ -21,8 +20,7 @@ export interface StackWorkspace {
 /** A workspace in `dir` (created), targeting the cluster behind `kubeconfig`. */
 export function stackWorkspace(tools: ClusterTools, repo: string, dir: string, kubeconfig: string): StackWorkspace {
   const projectDir = path.join(dir, "project");
-  if (!fs.existsSync(projectDir)) copyProject(repo, projectDir);
-  fs.mkdirSync(dir, { recursive: true });
+  copyProject(repo, projectDir);
   return { tools, projectDir, env: pulumiEnvironment(tools, dir, kubeconfig), logFile: path.join(dir, "commands.log") };
 }
 
@@ -51,6 +49,6 @@ export async function prepareStack(ws: StackWorkspace, stack = LOCAL_STACK): Pro
 }
 
 /** `up` of the stack's program; the engine's output goes to `onOutput` as it comes. */
-export async function upStack(ws: StackWorkspace, stack = LOCAL_STACK): Promise<CommandResult> {
-  return runProgram({ projectDir: ws.projectDir, stack, operation: "up" }, ws.tools, ws.env, ws.logFile);
+export async function upStack(ws: StackWorkspace, onOutput?: (text: string) => void, stack = LOCAL_STACK): Promise<CommandResult> {
+  return runProgram({ projectDir: ws.projectDir, stack, operation: "up" }, ws.tools, ws.env, ws.logFile, onOutput);
 }

@@ -41,6 +41,12 @@ const clusterDir = (root: string) => path.join(root, "cluster");
 const stackDir = (root: string) => path.join(root, "stack");
 
 const log = (line: string) => void process.stderr.write(`${line}\n`);
+/** A sub-command's output as it comes, indented under the step that runs it (chunks may split lines). */
+let atLineStart = true;
+const indented = (text: string) => {
+  process.stderr.write(text.replace(/(^|\n)(?=.)/g, (m, nl: string, offset: number) => (offset === 0 && !atLineStart ? m : `${nl}    `)));
+  atLineStart = text.endsWith("\n");
+};
 const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
 /** One line, and where to go instead, when this machine cannot run the cluster. */
@@ -78,8 +84,8 @@ async function up(root: string): Promise<number> {
       if (stopping) return;
       stopping = true;
       log(`\nlocal: ${signal}: tearing down the cluster this run started`);
-      const started = LocalCluster.find(t, clusterDir(root));
-      void (started ? started.stop() : Promise.resolve({ leftovers: [] as string[] })).then((r) => {
+      const partial = LocalCluster.find(t, clusterDir(root));
+      void (partial ? partial.stop() : Promise.resolve({ leftovers: [] as string[] })).then((r) => {
         if (r.leftovers.length > 0) log(`local: teardown left: ${r.leftovers.join("; ")}`);
         else fs.rmSync(root, { recursive: true, force: true });
         process.exit(130);
@@ -91,7 +97,7 @@ async function up(root: string): Promise<number> {
   log(`local: deploying stack ${LOCAL_STACK} with the real Pulumi engine (${t.versions.PULUMI_VERSION})`);
   const ws = stackWorkspace(t, REPO, stackDir(root), cluster.kubeconfig);
   await prepareStack(ws);
-  const upResult = mustSucceed(await upStack(ws), "pulumi up (Automation API)");
+  const upResult = mustSucceed(await upStack(ws, indented), "pulumi up (Automation API)");
   const changes = /Resources:\n([\s\S]*?)\n\n/.exec(upResult.output)?.[1].trim().replace(/\s+/g, " ") ?? "";
   await cluster.waitAvailable("pricing-ns", "prices-api-deployment", 120_000);
   log(`local: stack ${LOCAL_STACK} up (${changes}); prices-api Available (${since(started)})`);
@@ -104,8 +110,8 @@ async function up(root: string): Promise<number> {
     cwd: REPO,
     env: process.env,
     logFile: ws.logFile,
+    onOutput: indented,
   });
-  process.stderr.write(verify.output);
   const kubernetesVersion = (await cluster.version()).gitVersion;
   process.stdout.write(summary({ cluster, kubernetesVersion, config, checks, verifyCode: verify.code, verifyOutput: verify.output, seconds: (Date.now() - started) / 1000 }));
   return checks.every((c) => c.asExpected) && verify.code === 0 ? 0 : 1;

@@ -54,8 +54,8 @@ export function interruptRunningCommands(): void {
   for (const child of running) child.kill("SIGINT");
 }
 
-/** Runs a command to completion, capturing its output (and appending it to `logFile`). */
-export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<CommandResult> {
+/** Runs a command to completion, capturing its output (and appending it to `logFile`); `onOutput` sees it as it comes. */
+export function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; onOutput?: (text: string) => void }): Promise<CommandResult> {
   return new Promise((resolve) => {
     fs.appendFileSync(opts.logFile, `\n$ ${[command, ...args].join(" ")}\n`);
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
@@ -69,10 +69,12 @@ export function run(command: string, args: string[], opts: { cwd: string; env: N
       stdout += d;
       output += d;
       fs.appendFileSync(opts.logFile, d);
+      opts.onOutput?.(d);
     });
     child.stderr.on("data", (d: string) => {
       output += d;
       fs.appendFileSync(opts.logFile, d);
+      opts.onOutput?.(d);
     });
     child.stdin.end();
     child.on("error", (err) => resolve({ code: 127, output: `${output}${err.message}\n`, stdout }));
@@ -86,6 +88,7 @@ export async function runProgram(
   tools: ClusterTools,
   env: NodeJS.ProcessEnv,
   logFile: string,
+  onOutput?: (text: string) => void,
 ): Promise<CommandResult & { result?: ProgramResult }> {
   const resultFile = path.join(path.dirname(logFile), `result-${process.hrtime.bigint()}.json`);
   const full: ProgramSpec = { ...spec, resultFile, pulumiRoot: path.dirname(tools.pulumiBinDir) };
@@ -93,6 +96,7 @@ export async function runProgram(
     cwd: spec.projectDir,
     env,
     logFile,
+    onOutput,
   });
   if (!fs.existsSync(resultFile)) return res;
   const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as ProgramResult;
@@ -104,19 +108,23 @@ const SHIPPED_STACK_FILES = new Set(["Pulumi.local.yaml", "Pulumi.kind.yaml", "P
 
 /**
  * Copies the project (without node_modules and .git, which it links or leaves out) into `dir`, so
- * that `pulumi stack init` and config changes write there, never into the checkout. The `local`
- * stack there is new, so the secrets settings a developer's own `pulumi stack init local` wrote into
- * Pulumi.local.yaml (another passphrase's salt) are dropped.
+ * that `pulumi stack init` and config changes write there, never into the checkout. The secrets
+ * settings a developer's own `pulumi stack init local` wrote into the checkout's Pulumi.local.yaml
+ * (another passphrase's salt) are dropped.
  */
 export function copyProject(repo: string, dir: string): void {
+  // A copy that exists is refreshed from the checkout, keeping the secrets settings its stack
+  // already has (its passphrase's salt), so a second `up` deploys what the checkout holds now.
+  const stackFile = path.join(dir, "Pulumi.local.yaml");
+  const secrets = fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8").match(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm) ?? [] : [];
+  if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
   const skip = new Set(["node_modules", ".git", "bin"]);
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of fs.readdirSync(repo)) {
     if (skip.has(entry) || (/^Pulumi\..+\.yaml$/.test(entry) && !SHIPPED_STACK_FILES.has(entry))) continue;
     fs.cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true, filter: (src) => !src.split(path.sep).includes("node_modules") });
   }
-  const stackFile = path.join(dir, "Pulumi.local.yaml");
-  const text = fs.readFileSync(stackFile, "utf8");
-  fs.writeFileSync(stackFile, text.replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, ""));
+  const text = fs.readFileSync(stackFile, "utf8").replace(/^(encryptionsalt|secretsprovider|encryptedkey):.*\n/gm, "");
+  fs.writeFileSync(stackFile, secrets.join("") + text);
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
 }

@@ -98,9 +98,11 @@ export async function teardownCluster(record: ClusterRecord, opts: { stopInOrder
   }
   if (mountsUnder(record.root).length === 0) {
     const keep = opts.keepLogs ? new Set(["logs"]) : new Set<string>();
+    // force, and rm rather than rmdir: a second teardown of the same cluster (a signal during a
+    // failing start) may be removing the same files.
     if (fs.existsSync(record.root)) {
       for (const entry of fs.readdirSync(record.root)) if (!keep.has(entry)) fs.rmSync(path.join(record.root, entry), { recursive: true, force: true });
-      if (!opts.keepLogs) fs.rmdirSync(record.root);
+      if (!opts.keepLogs) fs.rmSync(record.root, { recursive: true, force: true });
     }
   }
   const leftovers = clusterLeftovers(record, { folderKept: opts.keepLogs });
