@@ -7,7 +7,7 @@
  * - One `npm run verify` round against that cluster, and `npm run local -- down`.
  * - A warm `npm run e2e`.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -52,11 +52,13 @@ const must = (what: string, t: Timed): Timed => {
 const s = (x: number) => `${x.toFixed(1)} s`;
 const minutes = (x: number) => `${Math.floor(x / 60)} min ${Math.round(x % 60)} s`;
 
-/** Per tool: the seconds its build took, from the .complete the build wrote. */
+/** Per tool of today's versions.env: the seconds its build took, from the .complete the build wrote. */
 function recordedBuilds(cache: string): Array<[string, number]> {
-  if (!fs.existsSync(cache)) return [];
-  return fs
-    .readdirSync(cache)
+  const current = execFileSync("bash", ["e2e/tools/build.sh", "--print-bin-dirs"], { cwd: ROOT, env: { ...process.env, E2E_TOOLS_CACHE: cache }, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((binDir) => path.basename(path.dirname(binDir)));
+  return current
     .filter((d) => fs.existsSync(path.join(cache, d, ".complete")))
     .map((d): [string, number] => [d, Number(/built \S+ in (\d+)s/.exec(fs.readFileSync(path.join(cache, d, ".complete"), "utf8"))?.[1] ?? NaN)])
     .sort((a, b) => b[1] - a[1]);
@@ -84,7 +86,7 @@ export async function runLocalBench(log: (line: string) => void = (l) => console
   const env = { PRICES_API_NETPOL_LOCAL_DIR: dir };
   try {
     log("local bench: npm run local -- up (warm tools, no cluster yet)");
-    const up = must("npm run local -- up", await timed("npm", ["run", "--silent", "local", "--", "up"], { env, mark: /^(allow|deny) check: /m, log }));
+    const up = must("npm run local -- up", await timed("npm", ["run", "--silent", "local", "--", "up"], { env, mark: /^local: (allow|deny) check: /m, log }));
     out.push(`Warm npm run local -- up: first verdict (the tutorial's allow check) after ${s(up.markSeconds ?? NaN)}, done (checks and verify passed) after ${s(up.seconds)}`);
     const kubeconfig = /kubeconfig: (\S+)/.exec(up.output)?.[1];
     if (!kubeconfig) throw new Error("npm run local -- up printed no kubeconfig line");

@@ -104,7 +104,7 @@ async function up(root: string): Promise<number> {
   const config = readStackConfig(LOCAL_STACK, REPO);
 
   log("local: the tutorial's allow and deny checks (npm run check -- allow|deny: kubectl run curl-po-allow / curl-po-deny)");
-  const checks = await runTutorialChecks(cluster, config);
+  const checks = await runTutorialChecks(cluster, config, (c) => log(`local: ${c.message}`));
   log(`local: npm run verify -- --stack ${LOCAL_STACK}`);
   const verify = await run("npm", ["run", "--silent", "verify", "--", "--stack", LOCAL_STACK, "--kubeconfig", cluster.kubeconfig, "--context", CLUSTER_CONTEXT], {
     cwd: REPO,

@@ -13,7 +13,8 @@ export interface TutorialCheck extends CheckVerdict {
   answer?: string;
 }
 
-export async function runTutorialChecks(cluster: LocalCluster, config: StackConfig): Promise<TutorialCheck[]> {
+/** Runs allow, then deny; `onVerdict` hears each verdict as it comes. */
+export async function runTutorialChecks(cluster: LocalCluster, config: StackConfig, onVerdict: (check: TutorialCheck) => void = () => {}): Promise<TutorialCheck[]> {
   const results: TutorialCheck[] = [];
   for (const kind of CHECK_KINDS) {
     // argv[0] is "kubectl": the cluster runs its own build of it, with its kubeconfig.
@@ -21,7 +22,9 @@ export async function runTutorialChecks(cluster: LocalCluster, config: StackConf
     const verdict = checkVerdict(kind, res.code);
     // The answer is curl's line; kubectl adds its own "pod ... deleted" after it.
     const answer = res.stdout.split("\n").filter((l) => l.trim() && !/^pod ".*" deleted/.test(l)).pop();
-    results.push({ kind, ...verdict, ...(verdict.observed === "reached" && answer ? { answer } : {}) });
+    const check: TutorialCheck = { kind, ...verdict, ...(verdict.observed === "reached" && answer ? { answer } : {}) };
+    onVerdict(check);
+    results.push(check);
   }
   return results;
 }
