@@ -60,11 +60,6 @@ export async function createNamespaces(layout: ClusterLayout): Promise<ProcessRe
   if (child.pid === undefined) throw new Error("could not start unshare (util-linux) to create the cluster's namespaces");
   const holder = processRecord("namespace-holder", child.pid);
   const hostNet = namespaceOf("self", "net");
-  await waitFor("the cluster's network namespace", 5_000, async () => {
-    const ns = namespaceOf(holder.pid, "net");
-    if (ns === undefined) throw new Error(`unshare exited: ${fs.readFileSync(`${layout.logs}/namespace-holder.log`, "utf8").trim()}`);
-    return ns !== hostNet ? true : undefined;
-  }, 20);
   const script = [
     "set -e",
     // Shared inside, so the kubelet's volume mounts reach the containers; private towards the host.
@@ -80,8 +75,18 @@ export async function createNamespaces(layout: ClusterLayout): Promise<ProcessRe
     `ip route add default dev ${NETWORK.nodeBridge}`,
     "sysctl -qw net.ipv4.ip_forward=1",
     "sysctl -qw net.bridge.bridge-nf-call-iptables=1",
-    "sysctl -qw net.ipv4.conf.all.route_localnet=1",
   ].join("\n");
-  await runInNamespaces(holder, "sh", ["-c", script]);
+  try {
+    await waitFor("the cluster's network namespace", 5_000, async () => {
+      const ns = namespaceOf(holder.pid, "net");
+      if (ns === undefined) throw new Error(`unshare exited: ${fs.readFileSync(`${layout.logs}/namespace-holder.log`, "utf8").trim()}`);
+      return ns !== hostNet ? true : undefined;
+    }, 20);
+    await runInNamespaces(holder, "sh", ["-c", script]);
+  } catch (err) {
+    // Nothing else lives in the namespaces yet: with the holder they are gone.
+    process.kill(holder.pid, "SIGKILL");
+    throw err;
+  }
   return holder;
 }
