@@ -25,7 +25,8 @@ const LISTS: ReadonlyArray<[keyof LiveObjects, string]> = [
   ["networkPolicies", "/apis/networking.k8s.io/v1/networkpolicies"],
 ];
 
-async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unknown> {
+/** One GET of the API server, as its own JSON; errors carry the HTTP status and body as client-node's do. */
+export async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unknown> {
   const options: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" }, timeout: timeoutMs };
   try {
     await kc.applyToHTTPSOptions(options);
@@ -64,7 +65,7 @@ async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unk
 }
 
 /** Every item of one list, following `continue` tokens, as plain API JSON. */
-async function listAll(kc: KubeConfig, path: string, timeoutMs: number): Promise<KubeObject[]> {
+export async function listAll(kc: KubeConfig, path: string, timeoutMs: number): Promise<KubeObject[]> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new LiveReadError("the kubeconfig's current context has no cluster server");
   const items: KubeObject[] = [];

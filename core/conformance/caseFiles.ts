@@ -6,11 +6,12 @@
  *   step folders `step1/`, `step2/`, … one after another.
  * - A folder that holds other folders than step folders is a folder of cases: each subfolder and
  *   each manifest file in it is a case, and the manifests of its `model/` folder are the first
- *   objects of every one of them (upstream's namespaces x, y, z with pods a, b, c, written once).
+ *   objects of every one of them (upstream's namespaces x, y, z with pods a, b, c, written once);
+ *   a case of such a folder named on its own gets the model too.
  * - `<case>.deviation.yaml` beside a case marks a known enforcer deviation (deviations.ts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { loadManifestPaths, type SourcedObject } from "../netpol/load";
 import { buildCase, CaseError, type CaseInput } from "./caseModel";
 import { DEVIATION_SUFFIX, parseDeviation } from "./deviations";
@@ -78,6 +79,12 @@ function readCase(path: string, model: SourcedObject[]): ConformanceCase {
   });
 }
 
+/** The shared model of a folder of cases; a case named on its own inside one gets it too. */
+function modelOf(dir: string): SourcedObject[] {
+  const modelDir = join(dir, MODEL_FOLDER);
+  return existsSync(modelDir) && isDir(modelDir) ? loadManifestPaths(manifestFiles(modelDir)) : [];
+}
+
 function isCaseCollection(dir: string): boolean {
   return readdirSync(dir).some((e) => !STEP.test(e) && isDir(join(dir, e)));
 }
@@ -89,12 +96,11 @@ export function loadCases(paths: readonly string[]): ConformanceCase[] {
     if (!existsSync(path)) throw new CaseError(`${path}: no such file or folder`);
     if (!isDir(path)) {
       if (!MANIFEST.test(path)) throw new CaseError(`${path}: a case file is .yaml, .yml or .json`);
-      cases.push(readCase(path, []));
+      cases.push(readCase(path, modelOf(dirname(path))));
     } else if (!isCaseCollection(path)) {
-      cases.push(readCase(path, []));
+      cases.push(readCase(path, modelOf(dirname(path))));
     } else {
-      const modelDir = join(path, MODEL_FOLDER);
-      const model = existsSync(modelDir) && isDir(modelDir) ? loadManifestPaths(manifestFiles(modelDir)) : [];
+      const model = modelOf(path);
       const entries = readdirSync(path)
         .sort()
         .filter((e) => e !== MODEL_FOLDER && !e.endsWith(DEVIATION_SUFFIX) && (MANIFEST.test(e) || isDir(join(path, e))));

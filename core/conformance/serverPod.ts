@@ -80,3 +80,13 @@ export function serverPod(pod: KubeObject, image: string): KubeObject {
   copy.spec = spec;
   return copy;
 }
+
+/**
+ * The server image when none is named: the locally built one when every node already has it (the
+ * local cluster imports it and has no registry), else the pinned upstream one.
+ */
+export function defaultServerImage(nodeImages: readonly (readonly string[])[] | undefined): { image: string; why: string } {
+  if (nodeImages === undefined) return { image: AGNHOST_IMAGE, why: "the nodes cannot be listed, so the pinned upstream image" };
+  const local = nodeImages.length > 0 && nodeImages.every((names) => names.some((n) => n === LOCAL_AGNHOST_IMAGE || n === `docker.io/${LOCAL_AGNHOST_IMAGE}`));
+  return local ? { image: LOCAL_AGNHOST_IMAGE, why: "every node has the locally built image" } : { image: AGNHOST_IMAGE, why: "the pinned upstream image" };
+}

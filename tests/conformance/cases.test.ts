@@ -75,6 +75,12 @@ describe("conformance: cases from disk", () => {
     }
   });
 
+  it("gives a case of the fixtures named on its own the shared model", () => {
+    const [c] = loadCases([path.join(CONFORMANCE_FIXTURES, "should-support-a-default-deny-ingress-policy.yaml")]);
+    assert.equal(stateAfter(c, 1).pods.size, 9);
+    assert.deepEqual([...stateAfter(c, 1).policies.keys()], ["x/deny-ingress"]);
+  });
+
   it("refuses a case without pods, naming the case and its folder", () => {
     const root = tree({ "empty-case/policy.yaml": `${NS}---\n${POLICY}` });
     assert.throws(() => loadCases([path.join(root, "empty-case")]), new RegExp(`${root}/empty-case: case empty-case has no pods after step 1`));
