@@ -11,6 +11,7 @@ const COMMANDS = {
   "connectivity-diff": "connectivity-diff.ts",
   manifests: "manifests.ts",
   verify: "verify.ts",
+  conformance: "conformance.ts",
   reap: "reap.ts",
 };
 
