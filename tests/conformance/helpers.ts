@@ -8,8 +8,11 @@ import type { ConformanceCase, Observation, ProbeCell } from "../../core/conform
 
 export const CONFORMANCE_FIXTURES = path.resolve(__dirname, "..", "fixtures", "conformance");
 
+let fixtures: ConformanceCase[] | undefined;
+
 export function fixtureCase(name: string): ConformanceCase {
-  const c = loadCases([CONFORMANCE_FIXTURES]).find((x) => x.name === name);
+  fixtures ??= loadCases([CONFORMANCE_FIXTURES]);
+  const c = fixtures.find((x) => x.name === name);
   if (!c) throw new Error(`no fixture case ${name}`);
   return c;
 }
