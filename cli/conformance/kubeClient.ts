@@ -1,20 +1,22 @@
 /**
- * The real ConformanceClient, on @kubernetes/client-node (as verify's): typed calls for what the run
- * changes, the API server's own JSON for what the engine reads back, exec over the API server's
+ * The real ConformanceClient: plain JSON requests to the API server (with the kubeconfig's
+ * credentials, as client-node applies them) for everything the run creates, changes and reads back,
+ * so the cluster gets exactly the objects the case wrote; client-node's exec over the API server's
  * websocket for the probes. Every call is bounded by a timeout.
  */
 import { Writable } from "node:stream";
-import { CoreV1Api, Exec, NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Namespace, type V1NetworkPolicy, type V1Pod } from "@kubernetes/client-node";
+import { Exec, type KubeConfig } from "@kubernetes/client-node";
 import type { ConformanceClient, ExecResult, NamespaceState, PodStatus } from "../../core/conformance/client";
 import type { ReadBack } from "../../core/conformance/prediction";
 import type { KubeObject, Labels } from "../../core/netpol/types";
-import { getJson, listAll } from "../connectivity/liveCluster";
-import { apiErrorText, httpStatus, isKubernetesAnswer, KubeTimeoutError } from "../verify/kubeClient";
+import { listAll, requestJson } from "../connectivity/liveCluster";
+import { httpStatus, isKubernetesAnswer, KubeTimeoutError } from "../verify/kubeClient";
 
 const isNotFound = (err: unknown) => httpStatus(err) === 404 && isKubernetesAnswer(err);
+const MERGE_PATCH = "application/merge-patch+json";
 
 /** Labels as a merge patch that leaves exactly `labels` (a null removes a key). */
-function labelPatch(current: Labels | undefined, labels: Labels): object {
+export function labelPatch(current: Labels | undefined, labels: Labels): object {
   const patch: Record<string, string | null> = { ...labels };
   for (const key of Object.keys(current ?? {})) if (!(key in labels) && key !== "kubernetes.io/metadata.name") patch[key] = null;
   return { metadata: { labels: patch } };
@@ -31,9 +33,16 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
+interface PodJson {
+  metadata?: { labels?: Labels };
+  status?: {
+    phase?: string;
+    conditions?: Array<{ type?: string; status?: string }>;
+    containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string } } }>;
+  };
+}
+
 export class ClientNodeConformanceClient implements ConformanceClient {
-  private readonly core: CoreV1Api;
-  private readonly networking: NetworkingV1Api;
   private readonly execer: Exec;
   private readonly server: string;
 
@@ -41,33 +50,27 @@ export class ClientNodeConformanceClient implements ConformanceClient {
     private readonly kubeConfig: KubeConfig,
     private readonly timeoutMs: number,
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
     this.execer = new Exec(kubeConfig);
-    this.server = kubeConfig.getCurrentCluster()?.server ?? "the API server";
+    this.server = (kubeConfig.getCurrentCluster()?.server ?? "").replace(/\/+$/, "");
   }
 
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KubeTimeoutError(`${this.server} (${what})`, this.timeoutMs)), this.timeoutMs);
-    });
+  private request(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown> {
+    return requestJson(this.kubeConfig, method, new URL(`${this.server}${path}`), this.timeoutMs, body, contentType);
+  }
+
+  private async remove(path: string, body?: unknown): Promise<void> {
     try {
-      return await Promise.race([request(), timeout]);
+      await this.request("DELETE", path, body);
     } catch (err) {
-      // Errors keep their HTTP status (unreachable() reads it) and say what the server said.
-      if (httpStatus(err) !== undefined && !(err instanceof KubeTimeoutError)) throw Object.assign(new Error(`${what}: ${apiErrorText(err)}`, { cause: err }), { code: httpStatus(err), body: (err as { body?: unknown }).body });
-      throw err;
-    } finally {
-      clearTimeout(timer);
+      if (!isNotFound(err)) throw err;
     }
   }
 
   /** Image names every node already has, or undefined when the nodes cannot be listed (RBAC). */
   async nodeImages(): Promise<string[][] | undefined> {
     try {
-      const nodes = await this.call("list nodes", () => this.core.listNode());
-      return nodes.items.map((n) => (n.status?.images ?? []).flatMap((i) => i.names ?? []));
+      const nodes = (await listAll(this.kubeConfig, "/api/v1/nodes", this.timeoutMs)) as Array<{ status?: { images?: Array<{ names?: string[] }> } }>;
+      return nodes.map((n) => (n.status?.images ?? []).flatMap((i) => i.names ?? []));
     } catch (err) {
       if (httpStatus(err) === 403) return undefined;
       throw err;
@@ -76,7 +79,7 @@ export class ClientNodeConformanceClient implements ConformanceClient {
 
   async namespaceState(name: string): Promise<NamespaceState> {
     try {
-      const ns = await this.call("read namespace", () => this.core.readNamespace({ name }));
+      const ns = (await this.request("GET", `/api/v1/namespaces/${name}`)) as { metadata?: { labels?: Labels }; status?: { phase?: string } };
       return { state: ns.status?.phase === "Terminating" ? "terminating" : "active", labels: ns.metadata?.labels ?? {} };
     } catch (err) {
       if (isNotFound(err)) return { state: "absent", labels: {} };
@@ -85,43 +88,35 @@ export class ClientNodeConformanceClient implements ConformanceClient {
   }
 
   async createNamespace(namespace: KubeObject): Promise<void> {
-    await this.call("create namespace", () => this.core.createNamespace({ body: namespace as unknown as V1Namespace }));
+    await this.request("POST", "/api/v1/namespaces", namespace);
   }
 
   async labelNamespace(name: string, labels: Labels): Promise<void> {
-    const current = await this.call("read namespace", () => this.core.readNamespace({ name }));
-    await this.call("label namespace", () => this.core.patchNamespace({ name, body: labelPatch(current.metadata?.labels, labels) }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)));
+    const current = (await this.request("GET", `/api/v1/namespaces/${name}`)) as { metadata?: { labels?: Labels } };
+    await this.request("PATCH", `/api/v1/namespaces/${name}`, labelPatch(current.metadata?.labels, labels), MERGE_PATCH);
   }
 
   async deleteNamespace(name: string): Promise<void> {
-    try {
-      await this.call("delete namespace", () => this.core.deleteNamespace({ name }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await this.remove(`/api/v1/namespaces/${name}`);
   }
 
   async createPod(pod: KubeObject): Promise<void> {
-    await this.call("create pod", () => this.core.createNamespacedPod({ namespace: pod.metadata.namespace!, body: pod as unknown as V1Pod }));
+    await this.request("POST", `/api/v1/namespaces/${pod.metadata.namespace}/pods`, pod);
   }
 
   async labelPod(namespace: string, name: string, labels: Labels): Promise<void> {
-    const current = await this.call("read pod", () => this.core.readNamespacedPod({ namespace, name }));
-    await this.call("label pod", () => this.core.patchNamespacedPod({ namespace, name, body: labelPatch(current.metadata?.labels, labels) }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)));
+    const current = (await this.request("GET", `/api/v1/namespaces/${namespace}/pods/${name}`)) as PodJson;
+    await this.request("PATCH", `/api/v1/namespaces/${namespace}/pods/${name}`, labelPatch(current.metadata?.labels, labels), MERGE_PATCH);
   }
 
   async deletePod(namespace: string, name: string): Promise<void> {
-    try {
-      await this.call("delete pod", () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await this.remove(`/api/v1/namespaces/${namespace}/pods/${name}`, { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0 });
   }
 
   async podStatus(namespace: string, name: string): Promise<PodStatus | undefined> {
-    let pod: V1Pod;
+    let pod: PodJson;
     try {
-      pod = await this.call("read pod", () => this.core.readNamespacedPod({ namespace, name }));
+      pod = (await this.request("GET", `/api/v1/namespaces/${namespace}/pods/${name}`)) as PodJson;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -132,32 +127,30 @@ export class ClientNodeConformanceClient implements ConformanceClient {
     return { phase: (pod.status?.phase ?? "Unknown") as PodStatus["phase"], ready, ...(reason ? { reason } : {}) };
   }
 
+  private policyPath(namespace: string, name?: string): string {
+    return `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies${name ? `/${name}` : ""}`;
+  }
+
   async createPolicy(policy: KubeObject): Promise<void> {
-    await this.call("create networkpolicy", () => this.networking.createNamespacedNetworkPolicy({ namespace: policy.metadata.namespace!, body: policy as unknown as V1NetworkPolicy }));
+    await this.request("POST", this.policyPath(policy.metadata.namespace!), policy);
   }
 
   async replacePolicy(policy: KubeObject): Promise<void> {
-    const { namespace, name } = policy.metadata as { namespace: string; name: string };
-    const current = await this.call("read networkpolicy", () => this.networking.readNamespacedNetworkPolicy({ namespace, name }));
-    const body = { ...policy, metadata: { ...policy.metadata, resourceVersion: current.metadata?.resourceVersion } } as unknown as V1NetworkPolicy;
-    await this.call("replace networkpolicy", () => this.networking.replaceNamespacedNetworkPolicy({ namespace, name, body }));
+    const path = this.policyPath(policy.metadata.namespace!, policy.metadata.name);
+    const current = (await this.request("GET", path)) as { metadata?: { resourceVersion?: string } };
+    await this.request("PUT", path, { ...policy, metadata: { ...policy.metadata, resourceVersion: current.metadata?.resourceVersion } });
   }
 
   async deletePolicy(namespace: string, name: string): Promise<void> {
-    try {
-      await this.call("delete networkpolicy", () => this.networking.deleteNamespacedNetworkPolicy({ namespace, name }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await this.remove(this.policyPath(namespace, name));
   }
 
   async readBack(namespaces: readonly string[]): Promise<ReadBack> {
-    const server = this.server.replace(/\/+$/, "");
     const out: ReadBack = { namespaces: [], pods: [], networkPolicies: [] };
     for (const ns of namespaces) {
-      out.namespaces.push((await getJson(this.kubeConfig, new URL(`${server}/api/v1/namespaces/${ns}`), this.timeoutMs)) as KubeObject);
+      out.namespaces.push((await this.request("GET", `/api/v1/namespaces/${ns}`)) as KubeObject);
       out.pods.push(...(await listAll(this.kubeConfig, `/api/v1/namespaces/${ns}/pods`, this.timeoutMs)));
-      out.networkPolicies.push(...(await listAll(this.kubeConfig, `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, this.timeoutMs)));
+      out.networkPolicies.push(...(await listAll(this.kubeConfig, this.policyPath(ns), this.timeoutMs)));
     }
     return out;
   }

@@ -1,7 +1,7 @@
 /**
  * One conformance run: for each case and step, bring the run's namespaces to what the step asks
- * for, wait for the server pods and a few seconds more for the enforcer, read the objects back,
- * predict every cell with the engine, probe every cell (one exec per source pod), probe a
+ * for, wait for the server pods and a few seconds more for the enforcer, read the objects back
+ * (and check they mean what was applied), predict every cell with the engine, probe every cell (one exec per source pod), probe a
  * disagreeing cell once more, and compare. Whatever happens (success, a failing cluster, an
  * interrupt), delete every namespace the run created and nothing else. The cluster, the clock and
  * the progress output are injected, so the whole sequence runs against an in-memory fake.
@@ -11,6 +11,7 @@ import type { Clock, ConformanceClient, PodStatus } from "./client";
 import { cellsToReprobe, compareStep } from "./compare";
 import { predictStep, type PredictedStep } from "./prediction";
 import { CONNECT_TIMEOUT_SECONDS, parseProbeOutput, probeScript } from "./probeScript";
+import { readBackProblems } from "./readBackCheck";
 import { clusterState, emptyClusterState, reconcile, type Action, type ClusterState } from "./reconcile";
 import { LEFTOVER_CLEANUP_COMMAND, RUN_ID_LABEL, type RunNames } from "./runNames";
 import { stateAfter } from "./state";
@@ -206,7 +207,12 @@ class Runner {
       this.applied = desired;
       await this.waitForPods(desired, names);
       if (actions.length > 0) await this.sleep(this.options.settleMs);
-      const predicted = predictStep(await client.readBack([...desired.namespaces.keys()]), names);
+      const back = await client.readBack([...desired.namespaces.keys()]);
+      const problems = readBackProblems(desired, back);
+      if (problems.length > 0) {
+        throw new ConformanceError(`case ${c.name} step ${step.index}: the cluster does not hold the objects as applied, so the case would not test what it says:\n  ${problems.map((p) => names.caseText(p)).join("\n  ")}`);
+      }
+      const predicted = predictStep(back, names);
       const firstMap = await this.probe(predicted);
       const first = predicted.cells.map((_, i) => firstMap.get(i)!);
       const again = cellsToReprobe(predicted, first);

@@ -44,6 +44,8 @@ export class FakeCluster implements ConformanceClient {
   podTrouble?: (pod: KubeObject) => PodStatus | undefined;
   /** Throws from a method, optionally only for names matching. */
   readonly failures: Array<{ method: keyof ConformanceClient; match?: RegExp; error: Error; after?: boolean }> = [];
+  /** Rewrites a policy on create, as a lossy client or an admission webhook would. */
+  mutatePolicy?: (policy: KubeObject) => KubeObject;
   /** Called at the start of every exec, e.g. to abort a run halfway. */
   onExec?: () => void;
   private nextIp = 10;
@@ -140,7 +142,7 @@ export class FakeCluster implements ConformanceClient {
     this.fail("createPolicy", key);
     this.requireNamespace(o.metadata.namespace);
     if (this.policies.has(key)) throw new Error(`networkpolicies "${o.metadata.name}" already exists`);
-    this.policies.set(key, structuredClone(o));
+    this.policies.set(key, structuredClone(this.mutatePolicy ? this.mutatePolicy(o) : o));
     this.log.push(`create policy ${key}`);
   }
 

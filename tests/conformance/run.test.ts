@@ -100,6 +100,23 @@ describe("conformance: a run against a fake cluster", () => {
     assert.ok(!cluster.log.includes("delete namespace nc-ab12cd34-y"));
   });
 
+  it("refuses to probe when the cluster holds a policy that means something else than the case (a dropped `from`)", async () => {
+    const { cluster, input } = setup([fixtureCase("should-enforce-policy-based-on-podselector-and-namespaceselector")]);
+    cluster.mutatePolicy = (p) => {
+      const copy = structuredClone(p) as any;
+      for (const rule of copy.spec.ingress) delete rule.from;
+      return copy;
+    };
+    await assert.rejects(
+      runConformance(input),
+      (e: unknown) =>
+        e instanceof ConformanceError &&
+        /case should-enforce-policy-based-on-podselector-and-namespaceselector step 1: the cluster does not hold the objects as applied, so the case would not test what it says:\n  NetworkPolicy x\/allow-ns-y-podselector-and-nsselector reads back as \{"podSelector":\{"matchLabels":\{"pod":"a"\}\},"ingress":\[\{\}\]/.test(e.message),
+    );
+    assert.equal(cluster.execs.length, 0, "nothing was probed");
+    assert.deepEqual(cluster.leftovers(), []);
+  });
+
   it("turns a failed exec into cells without an answer rather than a verdict", async () => {
     const { cluster, input } = setup([fixtureCase(DENY_INGRESS)]);
     cluster.failures.push({ method: "exec", match: /-z\/c$/, error: new Error("container not found") });
