@@ -34,9 +34,10 @@ function tree(files: Record<string, string>): string {
 }
 
 describe("conformance: cases from disk", () => {
-  it("reads the upstream-derived fixtures: 42 cases on the shared x/y/z a/b/c model, steps where upstream changes something", () => {
+  it("reads the upstream-derived fixtures: 45 cases on the shared x/y/z a/b/c model, steps where upstream changes something", () => {
     const cases = loadCases([CONFORMANCE_FIXTURES]);
-    assert.equal(cases.length, 42);
+    assert.equal(cases.length, 45);
+    assert.deepEqual(cases.filter((c) => c.deviation).map((c) => c.name), ["should-work-with-ingress-egress-specified-together-ports-within-one-namespace"]);
     for (const c of cases) {
       const first = stateAfter(c, 1);
       assert.deepEqual([...first.namespaces.keys()], ["x", "y", "z"], c.name);
@@ -71,7 +72,8 @@ describe("conformance: cases from disk", () => {
       const file = fs.statSync(c.source).isDirectory() ? path.join(c.source, "step1", "objects.yaml") : c.source;
       const title = /\] (.+)\n/.exec(fs.readFileSync(file, "utf8"))![1];
       assert.ok(titles.includes(title), `${c.name}: "${title}" is not an upstream test`);
-      assert.equal(c.name.replace(/^udp-/, ""), title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""));
+      // A variant of an upstream test (the same check in another shape) says how it differs after the test's name.
+      assert.ok(c.name.replace(/^udp-/, "").startsWith(title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")), c.name);
     }
   });
 

@@ -95,13 +95,24 @@ const UPSTREAM: Record<string, Array<Array<[string, Reachability]>>> = {
   "udp-should-support-a-default-deny-ingress-policy": [[["UDP/80", r().peer({}, X, false)]]],
   "udp-should-enforce-policy-based-on-ports": [[["UDP/81", r().peer(X, XA, false).peer(Z, XA, false)]]],
   "udp-should-enforce-policy-to-allow-traffic-only-from-a-pod-in-a-different-namespace-based-on-podselector-and-namespaceselector": [[["UDP/80", r().allIngress("x/a", false).expect("y/a", "x/a", true)]]],
+  // Variants: upstream's checks in other shapes, expected by the same rule (egress AND ingress).
+  "should-support-denying-of-egress-traffic-on-the-client-side-even-if-the-server-explicitly-allows-this-traffic-within-one-namespace": [
+    [["TCP/80", r().allEgress("x/a", false).expect("x/a", "x/c", true).allIngress("x/b", false)]],
+  ],
+  "should-enforce-policies-to-check-ingress-and-egress-policies-can-be-controlled-independently-based-on-podselector-both-isolated": [[["TCP/80", r().allIngress("x/b", false).expect("x/c", "x/b", true)]]],
+  "should-work-with-ingress-egress-specified-together-ports-within-one-namespace": [
+    [
+      ["TCP/80", r().peer({}, X, false).peer(X, {}, false)],
+      ["TCP/81", r().peer({}, X, false).peer(X, {}, false)],
+    ],
+  ],
 };
 
 describe("conformance: the fixtures reproduce upstream's expected truth tables", () => {
   const names = new RunNames("ab12cd34");
 
   it("covers every fixture", () => {
-    assert.equal(Object.keys(UPSTREAM).length, 42);
+    assert.equal(Object.keys(UPSTREAM).length, 45);
   });
 
   for (const [name, steps] of Object.entries(UPSTREAM)) {
