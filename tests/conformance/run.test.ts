@@ -111,7 +111,7 @@ describe("conformance: a run against a fake cluster", () => {
       runConformance(input),
       (e: unknown) =>
         e instanceof ConformanceError &&
-        /case should-enforce-policy-based-on-podselector-and-namespaceselector step 1: the cluster does not hold the objects as applied, so the case would not test what it says:\n  NetworkPolicy x\/allow-ns-y-podselector-and-nsselector reads back as \{"podSelector":\{"matchLabels":\{"pod":"a"\}\},"ingress":\[\{\}\]/.test(e.message),
+        /case should-enforce-policy-based-on-podselector-and-namespaceselector step 1: the cluster does not hold the objects as applied, so the case would not test what it says:\n {2}NetworkPolicy x\/allow-ns-y-podselector-and-nsselector reads back as \{"podSelector":\{"matchLabels":\{"pod":"a"\}\},"ingress":\[\{\}\]/.test(e.message),
     );
     assert.equal(cluster.execs.length, 0, "nothing was probed");
     assert.deepEqual(cluster.leftovers(), []);
