@@ -14,6 +14,7 @@ const COMMANDS = {
   manifests: "manifests.ts",
   verify: "verify.ts",
   check: "check.ts",
+  conformance: "conformance.ts",
   reap: "reap.ts",
 };
 const PROJECT = "prices-api-netpol";

@@ -25,8 +25,20 @@ const LISTS: ReadonlyArray<[keyof LiveObjects, string]> = [
   ["networkPolicies", "/apis/networking.k8s.io/v1/networkpolicies"],
 ];
 
-async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unknown> {
-  const options: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" }, timeout: timeoutMs };
+/** One GET of the API server, as its own JSON; errors carry the HTTP status and body as client-node's do. */
+export function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unknown> {
+  return requestJson(kc, "GET", url, timeoutMs);
+}
+
+/**
+ * One request to the API server with a JSON body (or none), answered in its own JSON. Plain JSON
+ * both ways: client-node's typed serializer drops fields its models name differently (a
+ * NetworkPolicy's `from` is `_from` there), and what is sent must be exactly what was written.
+ */
+export async function requestJson(kc: KubeConfig, method: string, url: URL, timeoutMs: number, body?: unknown, contentType = "application/json"): Promise<unknown> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string | number> = { Accept: "application/json", ...(payload !== undefined ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}) };
+  const options: https.RequestOptions = { method, headers, timeout: timeoutMs };
   try {
     await kc.applyToHTTPSOptions(options);
   } catch (err) {
@@ -51,7 +63,7 @@ async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unk
         if (status < 200 || status > 299) {
           const message = (doc as { message?: unknown })?.message;
           // The body goes with the error: unreachable() tells a Kubernetes refusal (a Status) from another server by it.
-          reject(Object.assign(new LiveReadError(`${url.origin} refused GET ${url.pathname} (HTTP ${status}${typeof message === "string" ? `: ${message}` : ""})`), { code: status, body: doc }));
+          reject(Object.assign(new LiveReadError(`${url.origin} refused ${method} ${url.pathname} (HTTP ${status}${typeof message === "string" ? `: ${message}` : ""})`), { code: status, body: doc }));
           return;
         }
         resolve(doc);
@@ -59,12 +71,12 @@ async function getJson(kc: KubeConfig, url: URL, timeoutMs: number): Promise<unk
     });
     req.on("timeout", () => req.destroy(new KubeTimeoutError(url.origin, timeoutMs)));
     req.on("error", reject);
-    req.end();
+    req.end(payload);
   });
 }
 
 /** Every item of one list, following `continue` tokens, as plain API JSON. */
-async function listAll(kc: KubeConfig, path: string, timeoutMs: number): Promise<KubeObject[]> {
+export async function listAll(kc: KubeConfig, path: string, timeoutMs: number): Promise<KubeObject[]> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new LiveReadError("the kubeconfig's current context has no cluster server");
   const items: KubeObject[] = [];

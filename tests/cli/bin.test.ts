@@ -28,7 +28,7 @@ describe("prices-api-netpol (bin)", () => {
   it("refuses an unknown command, listing the commands, and says how to use it without one", () => {
     const unknown = runBin(["conectivity"]);
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /unknown command "conectivity"\nUsage: prices-api-netpol <command> \[args\] {3}\(commands: connectivity, connectivity-diff, manifests, verify, check, reap;/);
+    assert.match(unknown.stderr, /unknown command "conectivity"\nUsage: prices-api-netpol <command> \[args\] {3}\(commands: connectivity, connectivity-diff, manifests, verify, check, conformance, reap;/);
     assert.equal(runBin([]).status, 2);
   });
 
