@@ -36,7 +36,7 @@ Exit 0 when the check behaves as the policy intends (allow gets an answer; deny 
 timeout, or a refused connection on engines that reject), 1 when it does not or gives no verdict,
 2 on bad arguments or config.`;
 
-const OPTIONS = {
+export const CHECK_OPTIONS = {
   stack: { type: "string", short: "s" },
   kubeconfig: { type: "string", short: "k" },
   context: { type: "string", short: "c" },
@@ -53,9 +53,9 @@ interface CheckArgs {
 }
 
 export function parseCheckArgs(argv: string[]): CheckArgs | "help" {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: true; options: typeof OPTIONS }>>;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: true; options: typeof CHECK_OPTIONS }>>;
   try {
-    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: CHECK_OPTIONS });
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
@@ -147,7 +147,7 @@ export const spawnCommand: CommandRunner = (argv) =>
   });
 
 if (require.main === module) {
-  exitIfNpmAteFlags("check", npmFlagsOf(OPTIONS));
+  exitIfNpmAteFlags("check", npmFlagsOf(CHECK_OPTIONS));
   checkMain(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

@@ -15,17 +15,22 @@ import { interruptRunningCommands } from "../local/pulumi";
 import { hostSnapshot, snapshotDifferences } from "../local/teardown";
 import { buildTools, locateTools, type ClusterTools } from "../local/tools";
 import * as scenario from "./scenario";
+import { E2E_FLAGS, E2E_USAGE } from "./flags";
 import { StepTable } from "./steps";
+import { exitIfNpmAteFlags } from "../cli/npmRun";
 
 const REPO = path.resolve(__dirname, "..");
-const USAGE = "Usage: npm run e2e [-- --keep]\n  --keep  keep the work folder (logs, reports, commands.log) after a passing run too";
 
 async function main(argv: string[]): Promise<number> {
   const log = (line: string) => void process.stderr.write(`${line}\n`);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${E2E_USAGE}\n`);
+    return 0;
+  }
   const unknown = argv.filter((a) => a !== "--keep");
-  if (unknown.length > 0 || argv.includes("--help")) {
-    log(argv.includes("--help") ? USAGE : `e2e: unknown argument ${unknown.join(" ")}\n${USAGE}`);
-    return argv.includes("--help") ? 0 : 2;
+  if (unknown.length > 0) {
+    log(`e2e: unknown argument ${unknown.join(" ")}\n${E2E_USAGE}`);
+    return 2;
   }
   const keep = argv.includes("--keep");
   if (process.platform !== "linux" || process.getuid?.() !== 0) {
@@ -97,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     await step("the tutorial's OR policy lets impostors in, and verify names them", scenario.verifyTutorialOrPolicy);
     await step("the reaper through the Automation API", scenario.reaper);
     await step("destroy and stack rm", scenario.destroy);
+    await step("the engine against real packets (npm run conformance)", scenario.conformanceOnRealPackets);
     await step("Ctrl-C and SIGTERM during npm run local -- up leave nothing behind", scenario.interruptedUpLeavesNothing);
   } finally {
     await steps.run(
@@ -126,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  exitIfNpmAteFlags("e2e", E2E_FLAGS);
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

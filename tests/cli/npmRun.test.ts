@@ -7,6 +7,9 @@ import { CONNECTIVITY_OPTIONS, MANIFESTS_OPTIONS } from "../../cli/args";
 import { npmAteFlags, npmFlagsOf, type NpmFlag } from "../../cli/npmRun";
 import { userPath } from "../../cli/npmRun";
 import { VERIFY_OPTIONS } from "../../cli/verify/args";
+import { CHECK_OPTIONS } from "../../cli/check";
+import { CONFORMANCE_OPTIONS } from "../../cli/conformance/args";
+import { E2E_FLAGS } from "../../e2e/flags";
 import { PROJECT_DIR } from "./helpers";
 
 const npmEnv = (script: string, config: Record<string, string>): NodeJS.ProcessEnv => ({
@@ -91,10 +94,15 @@ describe("npm run without --", () => {
       ["manifests", npmFlagsOf(MANIFESTS_OPTIONS)],
       ["verify", npmFlagsOf(VERIFY_OPTIONS)],
       ["reap", [{ name: "dry-run", value: false }, { name: "yes", short: "y", value: false }, { name: "now", value: true }]],
+      ["check", npmFlagsOf(CHECK_OPTIONS)],
+      ["conformance", npmFlagsOf(CONFORMANCE_OPTIONS)],
+      ["e2e", E2E_FLAGS],
     ];
     for (const [script, flags] of commands) {
       for (const form of ["long", "short"] as const) {
         const words = typed(flags, form);
+        // A command without short flags has nothing to test in that form (and would simply run).
+        if (words.length === 0) continue;
         it(`npm run ${script} with its ${form} flags before -- (${words.map((w) => w.shown).join(" ")}): every one caught, the command shown with all of them`, () => {
           const res = npm(["run", "--silent", script, ...words.flatMap((w) => w.words)]);
           assert.equal(res.status, 2, res.stderr);
