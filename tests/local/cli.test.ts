@@ -33,6 +33,7 @@ describe("npm run local", () => {
   });
 
   it("status and down without a cluster say so, build nothing and touch nothing", async function () {
+    // Without root every command stops at the root check (the first test); CI runs as root.
     if (!isRoot) this.skip();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-none-"));
     const env = { PRICES_API_NETPOL_LOCAL_DIR: dir };
