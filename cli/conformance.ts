@@ -20,13 +20,13 @@ import type { ConformanceCase } from "../core/conformance/types";
 import { ManifestError } from "../core/netpol";
 import { EXIT_USAGE, UsageError } from "./args";
 import { CONFORMANCE_OPTIONS, CONFORMANCE_USAGE, parseConformanceArgs } from "./conformance/args";
+import { EXIT_INTERRUPTED, interruptOnSignals } from "./interrupt";
 import { exitIfNpmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import type * as KubeClientModule from "./conformance/kubeClient";
 import type * as ConnectModule from "./verify/connect";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_INTERRUPTED = 130;
 
 /** A cluster to run on: the client, and how to tell "no cluster here" from other errors. */
 export interface ClusterConnection {
@@ -145,29 +145,11 @@ export async function conformanceMain(argv: string[], io: ConformanceIO): Promis
   return t.disagreements + t.errors > 0 || result.cleanup.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-/** The signals that end a run: Ctrl-C, kill, and a closed terminal. */
-export const INTERRUPTING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/** A signal aborts the run (which then deletes its namespaces); a second one exits at once. */
-export function interruptOnSignals(controller: AbortController): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`${signal} again: exiting without cleanup; remove leftovers with: ${LEFTOVER_CLEANUP_COMMAND}\n`);
-      process.exit(EXIT_INTERRUPTED);
-    }
-    process.stderr.write(`${signal}: stopping; deleting the run's namespaces (press Ctrl-C again to skip)\n`);
-    controller.abort();
-  };
-  for (const s of INTERRUPTING_SIGNALS) process.on(s, onSignal);
-  return () => {
-    for (const s of INTERRUPTING_SIGNALS) process.off(s, onSignal);
-  };
-}
 
 if (require.main === module) {
   exitIfNpmAteFlags("conformance", npmFlagsOf(CONFORMANCE_OPTIONS));
   const controller = new AbortController();
-  const dispose = interruptOnSignals(controller);
+  const dispose = interruptOnSignals(controller, "the run's namespaces", LEFTOVER_CLEANUP_COMMAND);
   conformanceMain(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

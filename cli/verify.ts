@@ -15,6 +15,7 @@ import { LEFTOVER_CLEANUP_COMMAND, planProbes } from "../core/verify/plan";
 import { formatVerifyReport } from "../core/verify/report";
 import { type RunResult, runVerify, VerifyError } from "../core/verify/run";
 import { EXIT_USAGE, UsageError } from "./args";
+import { EXIT_INTERRUPTED, interruptOnSignals } from "./interrupt";
 import { exitIfNpmAteFlags, npmFlagsOf, userPath } from "./npmRun";
 import { parseVerifyArgs, VERIFY_OPTIONS, VERIFY_USAGE } from "./verify/args";
 import { connect, NoClusterError, type StackKubeconfigReader, unreachable } from "./verify/connect";
@@ -22,7 +23,6 @@ import { ClientNodeKubeClient } from "./verify/kubeClient";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_INTERRUPTED = 130;
 
 export interface VerifyIO {
   stdout: (text: string) => void;
@@ -122,29 +122,11 @@ export async function verifyMain(argv: string[], io: VerifyIO): Promise<number> 
   }
 }
 
-/** The signals that end a run: Ctrl-C, kill, and a closed terminal or SSH session. */
-export const INTERRUPTING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/** SIGINT/SIGTERM/SIGHUP abort the run (which then cleans up); a second signal exits at once. */
-export function interruptOnSignals(controller: AbortController): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`${signal} again: exiting without cleanup; remove leftovers with: ${LEFTOVER_CLEANUP_COMMAND}\n`);
-      process.exit(EXIT_INTERRUPTED);
-    }
-    process.stderr.write(`${signal}: stopping; deleting the probe pods and namespaces (press Ctrl-C again to skip)\n`);
-    controller.abort();
-  };
-  for (const s of INTERRUPTING_SIGNALS) process.on(s, onSignal);
-  return () => {
-    for (const s of INTERRUPTING_SIGNALS) process.off(s, onSignal);
-  };
-}
 
 if (require.main === module) {
   exitIfNpmAteFlags("verify", npmFlagsOf(VERIFY_OPTIONS));
   const controller = new AbortController();
-  const dispose = interruptOnSignals(controller);
+  const dispose = interruptOnSignals(controller, "the probe pods and namespaces", LEFTOVER_CLEANUP_COMMAND);
   verifyMain(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

@@ -5,7 +5,8 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { INTERRUPTING_SIGNALS, interruptOnSignals, verifyMain } from "../../cli/verify";
+import { INTERRUPTING_SIGNALS, interruptOnSignals } from "../../cli/interrupt";
+import { verifyMain } from "../../cli/verify";
 import { connect } from "../../cli/verify/connect";
 import { readStackConfig } from "../../core/stackConfigFile";
 import { aksKubeconfig } from "../stack/kubeconfigFixtures";
@@ -89,7 +90,7 @@ describe("verify: command line without a cluster", () => {
   it("stops on SIGHUP as on SIGINT and SIGTERM (a closed terminal must still clean up)", () => {
     for (const signal of INTERRUPTING_SIGNALS) {
       const controller = new AbortController();
-      const dispose = interruptOnSignals(controller);
+      const dispose = interruptOnSignals(controller, "the probe pods and namespaces", "kubectl delete ...");
       const write = process.stderr.write;
       process.stderr.write = (() => true) as typeof process.stderr.write;
       try {
