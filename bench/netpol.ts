@@ -1,4 +1,5 @@
 import { buildModel, computeMatrix, type KubeObject } from "../core/netpol";
+import { seededRandom } from "../core/seededRandom";
 
 /**
  * Benchmark of the NetworkPolicy engine on deterministic synthetic clusters.
@@ -13,18 +14,6 @@ interface ClusterShape {
   policies: number;
 }
 
-/** Small deterministic PRNG (mulberry32) so every run benchmarks the same cluster. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const APPS = [
   { app: "frontend", tier: "web", ports: [{ name: "http", containerPort: 8080 }] },
   { app: "backend", tier: "api", ports: [{ name: "grpc", containerPort: 9090 }, { name: "metrics", containerPort: 9091 }] },
@@ -36,7 +25,7 @@ const APPS = [
 
 /** Generates the plain Kubernetes objects of a synthetic cluster. */
 export function generateCluster(shape: ClusterShape, seed = 42): KubeObject[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const objects: KubeObject[] = [];
   const nsName = (i: number): string => `ns-${i}`;

@@ -111,10 +111,9 @@ export class LocalCluster {
 
   /** The cluster recorded in `root`, or undefined when there is none (nothing started, or torn down). */
   static find(tools: ClusterTools, root: string): LocalCluster | undefined {
-    const layout = clusterLayout(root);
-    if (!fs.existsSync(layout.state)) return undefined;
-    const record = JSON.parse(fs.readFileSync(layout.state, "utf8")) as ClusterRecord;
-    const token = /^([^,]+),/.exec(fs.readFileSync(layout.tokensCsv, "utf8"))?.[1] ?? "";
+    const record = clusterRecordOf(root);
+    if (!record) return undefined;
+    const token = /^([^,]+),/.exec(fs.readFileSync(clusterLayout(root).tokensCsv, "utf8"))?.[1] ?? "";
     return new LocalCluster(tools, record, token);
   }
 

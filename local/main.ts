@@ -10,10 +10,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../core/stackConfigFile";
-import { LocalCluster } from "./cluster";
+import { clusterRecordOf, LocalCluster } from "./cluster";
 import type { StackConfig } from "../core/config";
 import { LOCAL_STACK, mustSucceed, prepareStack, stackWorkspace, upStack } from "./localStack";
-import { CLUSTER_CONTEXT, clusterLayout } from "./nodeConfig";
+import { CLUSTER_CONTEXT } from "./nodeConfig";
 import { run } from "./pulumi";
 import { runTutorialChecks, type TutorialCheck } from "./tutorialChecks";
 import { buildTools, locateTools, type ClusterTools } from "./tools";
@@ -168,7 +168,7 @@ function summary(s: { cluster: LocalCluster; kubernetesVersion: string; config: 
 
 /** The recorded cluster, without building anything: undefined when none was started. */
 function recorded(root: string): LocalCluster | undefined {
-  return fs.existsSync(clusterLayout(clusterDir(root)).state) ? LocalCluster.find(locateTools(), clusterDir(root)) : undefined;
+  return clusterRecordOf(clusterDir(root)) ? LocalCluster.find(locateTools(), clusterDir(root)) : undefined;
 }
 
 async function status(root: string): Promise<number> {

@@ -10,6 +10,7 @@ import type { KubeObject, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpe
 import { buildCase } from "./caseModel";
 import { DELETE_ANNOTATION } from "./state";
 import type { ConformanceCase } from "./types";
+import { seededRandom } from "../seededRandom";
 
 export const DIRECTIONS = ["ingress", "egress", "both"] as const;
 export const PEERS = ["pod", "namespace", "pod-and-namespace", "empty", "match-expressions", "any"] as const;
@@ -27,18 +28,6 @@ export interface GeneratedShape {
 
 const NAMESPACES = ["x", "y", "z"];
 const PODS = ["a", "b", "c"];
-
-/** mulberry32: a small, well-mixed 32-bit generator, so a seed gives the same cases everywhere. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Picker {
   constructor(private readonly random: () => number) {}

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { DIRECTIONS, EXTRAS, generateCases, PEERS, PORTS, seededRandom, UPDATES } from "../../core/conformance/generate";
+import { DIRECTIONS, EXTRAS, generateCases, PEERS, PORTS, UPDATES } from "../../core/conformance/generate";
+import { seededRandom } from "../../core/seededRandom";
 import { predictStep } from "../../core/conformance/prediction";
 import { RunNames } from "../../core/conformance/runNames";
 import { stateAfter } from "../../core/conformance/state";

@@ -5,8 +5,6 @@
  */
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClientNodeConformanceClient } from "../../cli/conformance/kubeClient";
 import { clusterState } from "../../core/conformance/reconcile";
 import { policyMeaning, readBackProblems } from "../../core/conformance/readBackCheck";
@@ -14,6 +12,7 @@ import { RunNames } from "../../core/conformance/runNames";
 import { stateAfter } from "../../core/conformance/state";
 import type { KubeObject } from "../../core/netpol";
 import { fixtureCase, readBackOf } from "./helpers";
+import { standInKubeConfig } from "../standInKubeConfig";
 
 type Route = { status: number; body: unknown };
 const status = (code: number, message: string): Route => ({ status: code, body: { kind: "Status", apiVersion: "v1", status: "Failure", message, code } });
@@ -37,13 +36,7 @@ describe("conformance: the real client against a stand-in API server", () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: "stand-in", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: "u", token: "t" }],
-      contexts: [{ name: "c", cluster: "stand-in", user: "u" }],
-      currentContext: "c",
-    });
+    const kc = standInKubeConfig(server);
     client = new ClientNodeConformanceClient(kc, 5_000);
   });
   after(() => server.close());

@@ -5,9 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
 import { ClientNodeKubeClient } from "../../cli/verify/kubeClient";
+import { standInKubeConfig } from "../standInKubeConfig";
 
 type Route = { status: number; body: unknown };
 
@@ -30,13 +29,7 @@ describe("verify: the real KubeClient against a stand-in API server", () => {
       res.end(typeof route.body === "string" ? route.body : JSON.stringify(route.body));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: "stand-in", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: "u", token: "t" }],
-      contexts: [{ name: "c", cluster: "stand-in", user: "u" }],
-      currentContext: "c",
-    });
+    const kc = standInKubeConfig(server);
     client = new ClientNodeKubeClient(kc, 5_000);
   });
   after(() => server.close());

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, well-mixed 32-bit generator, so a seed gives the same sequence everywhere
+ * (the conformance generator's cases, the bench's clusters). Pure.
+ */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
